@@ -27,6 +27,12 @@ class RunningServer:
 def start(app, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
     """Start app on host:port (0: any free port) and return once it accepts connections."""
     server = make_server(host, port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name=f"wsgi-{port}", daemon=True)
+    # A short poll interval makes stop() quick: tests start and stop many servers.
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"wsgi-{port}",
+        daemon=True,
+    )
     thread.start()
     return RunningServer(server, thread)

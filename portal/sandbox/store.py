@@ -162,6 +162,12 @@ CREATE TABLE IF NOT EXISTS tokens (
     expires_at TEXT NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0
 );
+-- Failed logins per email string (known or not), for the TOO_MANY_ATTEMPTS throttle.
+CREATE TABLE IF NOT EXISTS login_attempts (
+    email TEXT NOT NULL COLLATE NOCASE,
+    attempted_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_attempts_email ON login_attempts (email, attempted_at);
 -- OAuth2 bearer tokens for course creation (seed 004): role is 'admin' or 'Course-Create'.
 CREATE TABLE IF NOT EXISTS admin_tokens (
     token_hash TEXT PRIMARY KEY,

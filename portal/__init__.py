@@ -1,0 +1,110 @@
+"""The learner portal: create_app wires settings, extensions, security, errors and blueprints."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from flask import Flask
+
+from portal import config as settings
+from portal.extensions import (
+    babel,
+    csrf,
+    htmx_extension,
+    limiter,
+    login_manager,
+    server_session,
+)
+
+# Learner areas, each a package portal/<area>/ whose views.py defines `bp`. An area is
+# registered as soon as its views module exists, so areas can be added independently.
+AREAS = ("auth", "dashboard", "certificates", "badges", "account", "catalog")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(settings.ROOT / "templates"),
+        static_folder=str(settings.ROOT / "static"),
+    )
+    app.config.update(settings.from_env())
+    app.config.update(config or {})
+    _derive_settings(app, explicit=set(config or ()))
+
+    from portal import errors, i18n, security
+    from portal.api.cache import cache, cache_config
+    from portal.auth.user import load_user
+
+    htmx_extension.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    server_session.init_app(app)
+    limiter.init_app(app)
+    cache.init_app(app, config=cache_config(app.config["REDIS_URL"]))
+    security.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _template_globals(app)
+    return app
+
+
+def _derive_settings(app: Flask, explicit: set) -> None:
+    """Settings that follow from others: secret key, session backend, cookie flags."""
+    config = app.config
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = settings.kept_secret_key()
+    if "SESSION_COOKIE_SECURE" not in explicit:
+        # Plain http is only acceptable for the local demo and tests.
+        config["SESSION_COOKIE_SECURE"] = not (config["PORTAL_DEMO"] or config["TESTING"])
+    if config["SESSION_TYPE"] == "redis":
+        from redis import Redis
+
+        config["SESSION_REDIS"] = Redis.from_url(config["REDIS_URL"])
+    elif config["SESSION_TYPE"] in ("filesystem", "cachelib"):
+        from cachelib import FileSystemCache
+
+        config["SESSION_TYPE"] = "cachelib"
+        config["SESSION_CACHELIB"] = FileSystemCache(config["SESSION_FILE_DIR"], threshold=10_000)
+
+
+def _register_blueprints(app: Flask) -> None:
+    for area in AREAS:
+        name = f"portal.{area}.views"
+        if importlib.util.find_spec(name) is not None:
+            app.register_blueprint(importlib.import_module(name).bp)
+    from portal.site.views import bp as site_bp
+    from portal.site.views import index
+
+    app.register_blueprint(site_bp)
+    # An area may claim `/` itself; otherwise `/` leads to the landing page.
+    if not any(rule.rule == "/" for rule in app.url_map.iter_rules()):
+        app.add_url_rule("/", "index", index)
+
+
+def _template_globals(app: Flask) -> None:
+    from portal import i18n, navigation
+    from portal.site import branding
+    from portal.urls import safe_url
+
+    app.jinja_env.globals.update(
+        label=i18n.label,
+        current_locale=i18n.current_locale,
+        branding=branding.branding,
+        brand_css_variables=branding.brand_css_variables,
+        languages=branding.languages,
+        nav_items=navigation.nav_items,
+        home_url=navigation.home_url,
+        has_endpoint=navigation.has_endpoint,
+    )
+    app.jinja_env.filters["safe_url"] = safe_url
+
+
+def _unauthorized():
+    """Not signed in: to login with `next` kept (htmx gets HX-Redirect)."""
+    from portal.errors import redirect_to_login
+
+    return redirect_to_login()

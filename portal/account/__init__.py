@@ -1,0 +1,1 @@
+"""The learner's account: profile, credits, licenses, languages and redemption codes."""

@@ -1,0 +1,13 @@
+"""The TI GraphQL API client: the only package that talks to the TI API (and imports gql).
+
+`run(operation, **variables)` runs `operations/<operation>.graphql` as the signed-in learner and
+returns its `data`; failures are `portal.api.errors.ApiError` kinds.
+"""
+
+from __future__ import annotations
+
+from . import errors
+from .client import current_token, run, run_anonymous, run_as, stats
+from .errors import ApiError
+
+__all__ = ["ApiError", "current_token", "errors", "run", "run_anonymous", "run_as", "stats"]

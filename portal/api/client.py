@@ -1,0 +1,250 @@
+"""Runs the portal's GraphQL documents against the TI API, each learner's token on their own call.
+
+Every call is one POST to `{TI_BASE_URL}/helium?apiKey={TI_API_KEY}`. The `authToken` header is
+passed with that request alone: transports carry no headers and no cookies, and each thread has
+its own (gql transports and requests sessions are not thread-safe), so one learner's token can
+never reach another learner's call.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from email.utils import parsedate_to_datetime
+from http.cookiejar import DefaultCookiePolicy
+
+import requests
+from flask import current_app, g, has_app_context, has_request_context, session
+from gql import GraphQLRequest
+from gql.transport.exceptions import (
+    TransportConnectionFailed,
+    TransportError,
+    TransportProtocolError,
+    TransportServerError,
+)
+from gql.transport.requests import RequestsHTTPTransport
+
+from . import documents
+from .errors import KINDS_BY_CODE, ApiError, BadInput, RateLimited, Unavailable
+
+log = logging.getLogger(__name__)
+# gql logs every payload at DEBUG: passwords (Login) and tokens must never reach a log.
+logging.getLogger("gql.transport.requests").setLevel(logging.WARNING)
+
+DEFAULT_CONNECT_TIMEOUT = 3.05
+DEFAULT_READ_TIMEOUT = 10.0
+SESSION_TOKEN_KEY = "ti_token"
+_STATS = "_ti_api_stats"
+
+
+def current_token() -> str | None:
+    """The signed-in learner's authToken, kept in the server-side session by the auth code."""
+    if not has_request_context():
+        return None
+    return session.get(SESSION_TOKEN_KEY)
+
+
+def run(operation: str, /, **variables) -> dict:
+    """Run operations/<operation>.graphql as the current learner; the `data` dict."""
+    return execute(operation, variables, current_token())
+
+
+def run_anonymous(operation: str, /, **variables) -> dict:
+    """Run a document without any learner's token (instance data, Login)."""
+    return execute(operation, variables, None)
+
+
+def run_as(token: str, operation: str, /, **variables) -> dict:
+    """Run a document with an explicit token (right after Login, before the session has it)."""
+    return execute(operation, variables, token)
+
+
+def stats() -> dict:
+    """Upstream requests and API points spent so far in this portal request (app context)."""
+    found = g.get(_STATS) if has_app_context() else None
+    return dict(found or {"requests": 0, "points": 0})
+
+
+class _Transports:
+    """This thread's transports, one per API endpoint; closed when the thread ends."""
+
+    def __init__(self):
+        self.by_url: dict[str, RequestsHTTPTransport] = {}
+
+    def get(self, url: str) -> RequestsHTTPTransport:
+        transport = self.by_url.get(url)
+        if transport is None:
+            # No headers and no retries here: the token and timeouts go with each call, and
+            # whether to retry depends on the operation.
+            transport = RequestsHTTPTransport(url=url, retries=0)
+            transport.connect()
+            # A cookie set by the upstream must never ride along with the next learner's call.
+            transport.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+            self.by_url[url] = transport
+        return transport
+
+    def close(self) -> None:
+        for transport in self.by_url.values():
+            transport.close()
+        self.by_url.clear()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - at interpreter exit the modules may be gone already
+            pass
+
+
+_local = threading.local()
+
+
+def _transport(url: str) -> RequestsHTTPTransport:
+    transports = getattr(_local, "transports", None)
+    if transports is None:
+        transports = _local.transports = _Transports()
+    return transports.get(url)
+
+
+def _count(operation: documents.Operation, points: bool) -> None:
+    if not has_app_context():
+        return
+    found = g.get(_STATS)
+    if found is None:
+        found = {"requests": 0, "points": 0}
+        setattr(g, _STATS, found)
+    found["requests"] += 1
+    if points:
+        found["points"] += operation.points
+
+
+def execute(name: str, variables: dict, token: str | None) -> dict:
+    """Send the document `name` with variables and token; the data, or an ApiError kind."""
+    operation = documents.get(name)
+    config = current_app.config
+    base_url = (config.get("TI_BASE_URL") or "").rstrip("/")
+    api_key = config.get("TI_API_KEY") or ""
+    if not base_url:
+        log.error("TI_BASE_URL is not set: the portal has no TI API to talk to")
+        raise Unavailable("The learning service is not configured.")
+    timeout = (
+        float(config.get("TI_CONNECT_TIMEOUT") or DEFAULT_CONNECT_TIMEOUT),
+        float(config.get("TI_READ_TIMEOUT") or DEFAULT_READ_TIMEOUT),
+    )
+    request = GraphQLRequest(operation.request, variable_values=variables or None)
+    transport = _transport(base_url + "/helium")
+    # Queries are safe to send again when the connection failed; a mutation might have
+    # been applied already, so it is never retried.
+    attempts = 1 if operation.is_mutation else 2
+    for attempt in range(1, attempts + 1):
+        seen: dict = {}
+
+        def remember(response, *args, seen=seen, **kwargs):
+            seen["status"] = response.status_code
+            seen["headers"] = response.headers
+
+        extra_args = {
+            "headers": {"authToken": token} if token else {},
+            "params": {"apiKey": api_key},
+            "timeout": timeout,
+            "hooks": {"response": [remember]},
+        }
+        started = time.perf_counter()
+        try:
+            result = transport.execute(request, extra_args=extra_args)
+        except TransportConnectionFailed as error:
+            _count(operation, points=False)
+            cause = error.__cause__
+            if isinstance(cause, requests.Timeout):
+                log.warning(
+                    "TI API %s timed out after %.2fs (%s)",
+                    name,
+                    time.perf_counter() - started,
+                    type(cause).__name__,
+                )
+                raise Unavailable("The learning service took too long to answer.") from None
+            if attempt < attempts and isinstance(cause, requests.ConnectionError):
+                log.info("TI API %s: connection failed, trying once more", name)
+                continue
+            log.warning("TI API %s: connection failed (%s)", name, type(cause).__name__)
+            raise Unavailable("The learning service cannot be reached.") from None
+        except TransportServerError as error:
+            # An HTTP status >= 400 without a GraphQL answer (an HTML 502 page, say).
+            _count(operation, points=True)
+            raise _status_error(name, error.code or seen.get("status"), seen) from None
+        except TransportProtocolError:
+            _count(operation, points=True)
+            log.warning("TI API %s: the answer is not GraphQL (HTTP %s)", name, seen.get("status"))
+            raise Unavailable("The learning service sent an answer we cannot read.") from None
+        except TransportError as error:
+            _count(operation, points=False)
+            log.warning("TI API %s failed: %s", name, type(error).__name__)
+            raise Unavailable("The learning service cannot be reached.") from None
+        _count(operation, points=True)
+        log.debug("TI API %s answered in %.3fs", name, time.perf_counter() - started)
+        return _data(name, result, seen)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _data(name: str, result, seen: dict) -> dict:
+    """The data of a GraphQL answer, or the ApiError kind its status or first error stands for."""
+    status = seen.get("status") or 200
+    errors = result.errors or []
+    first = errors[0] if errors and isinstance(errors[0], dict) else {}
+    code = (first.get("extensions") or {}).get("code") if errors else None
+    if status == 429 or status == 401 or status >= 500:
+        raise _status_error(name, status, seen, code)
+    if errors:
+        message = first.get("message") or "The learning service refused the request."
+        kind = KINDS_BY_CODE.get(code) or (BadInput if status == 400 else ApiError)
+        if kind is Unavailable:
+            log.error("TI API %s refused the portal (%s): check TI_API_KEY", name, code)
+        elif kind is BadInput and status == 400:
+            # A document the API does not accept is the portal's bug, not the learner's.
+            log.error("TI API %s: document rejected: %s", name, message)
+        raise _make(kind, message, code, result.data, seen)
+    if status >= 400:
+        raise _status_error(name, status, seen, code)
+    if not isinstance(result.data, dict):
+        log.warning("TI API %s: answer without data", name)
+        raise Unavailable("The learning service sent an answer we cannot read.")
+    return result.data
+
+
+def _status_error(name: str, status, seen: dict, code: str | None = None) -> ApiError:
+    """The error for an HTTP status that says more than any GraphQL error beside it."""
+    if status == 429:
+        return _make(RateLimited, "Too many requests to the learning service.", code, None, seen)
+    if status == 401:
+        # The sandbox and TI answer 401 for a missing or wrong API key: configuration, not
+        # the learner's session (that is the UNAUTHENTICATED GraphQL error).
+        log.error("TI API %s: HTTP 401, the API key was refused: check TI_API_KEY", name)
+        return Unavailable("The learning service is not configured correctly.", code)
+    if status == 400:
+        return BadInput("The learning service could not understand the request.", code)
+    log.warning("TI API %s: HTTP %s", name, status)
+    return Unavailable("The learning service is unavailable.", code)
+
+
+def _make(kind, message, code, data, seen) -> ApiError:
+    if issubclass(kind, RateLimited):
+        return kind(message, code, retry_after=retry_after(seen.get("headers")), data=data)
+    return kind(message, code, data=data)
+
+
+def retry_after(headers) -> int | None:
+    """Whole seconds from a Retry-After header (delta-seconds or HTTP date), None without one."""
+    value = (headers or {}).get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    if not math.isfinite(seconds):
+        return None
+    return max(0, math.ceil(seconds))

@@ -1,0 +1,1 @@
+"""Login and logout of learners against the instance, with a server-side session."""

@@ -1,0 +1,47 @@
+"""Badges and awards: the earned badge board, the leaderboard and learning path award totals."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request
+from flask_login import current_user, login_required
+
+from portal import api
+from portal.api.errors import BadInput, RateLimited, Unavailable
+from portal.badges.awards import LIMITS, badge_board, leaderboard, learning_path_totals, parse_limit
+from portal.htmx import render
+
+bp = Blueprint("badges", __name__, url_prefix="/badges")
+
+
+@bp.get("")
+@login_required
+def index():
+    limit, notice = parse_limit(request.args)
+    context, error = {}, None
+    try:
+        data = api.run("BadgesPage", limit=limit)
+        context = {"board": badge_board(data), "ranking": leaderboard(data, current_user.id)}
+    except (Unavailable, RateLimited) as exc:
+        error = exc.message
+    return render(
+        "badges/index.html",
+        "badges/_leaderboard.html",
+        limit=limit,
+        limits=LIMITS,
+        notice=notice,
+        error=error,
+        **context,
+    )
+
+
+@bp.get("/learning-paths/<slug>")
+@login_required
+def learning_path(slug: str):
+    try:
+        data = api.run("LearningPathCurrentUserAwardTotals", slug=slug)
+    except BadInput:
+        abort(404)  # not a slug at all: no such learning path either
+    totals = learning_path_totals(data.get("LearningPathCurrentUserAwardTotals"))
+    return render(
+        "badges/learning_path.html", "badges/_award_totals.html", slug=slug, totals=totals
+    )

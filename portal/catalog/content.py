@@ -1,0 +1,118 @@
+"""Catalog items as the catalog shows them: kind, image, price, and whether credits can get them."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import format_currency, gettext
+from flask_babel import lazy_gettext as _l
+
+from portal import api
+from portal.account.licenses import credits
+from portal.api.errors import BadInput, Forbidden, NotFound
+from portal.urls import safe_url
+
+# How far the confirm step looks for a course that is not on the page the learner came from.
+MAX_SCAN_PAGES = 10
+
+KIND_LABELS = {
+    "course": _l("Course"),
+    "learningPath": _l("Learning path"),
+    "article": _l("Article"),
+    "video": _l("Video"),
+    "webinar": _l("Webinar"),
+    "microCourse": _l("Micro course"),
+    "bundle": _l("Bundle"),
+    "inPersonEvent": _l("In-person event"),
+}
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+def _item(raw: dict, owned: set, currency: str) -> dict:
+    price = raw.get("priceInCents") or 0
+    kind = raw.get("kind")
+    return {
+        "id": raw.get("id"),
+        "title": raw.get("title") or raw.get("slug") or gettext("Untitled"),
+        "kind": raw.get("contentTypeLabel") or str(KIND_LABELS.get(kind, _l("Content"))),
+        "description": raw.get("description"),
+        "image": safe_url(raw.get("asset")),
+        "price": format_currency(price / 100, currency) if price > 0 else None,
+        "owned": raw.get("id") in owned,
+        # Only courses can be bought with credits (BalanceContentType has `courses` only).
+        "purchasable": price > 0 and kind == "course" and is_uuid(raw.get("id")),
+    }
+
+
+def catalog_page(page: int, query: str | None) -> dict:
+    """One catalog page and the learner's balance: `catalog_items`, `has_more`, `total`, ...
+
+    Not `items`: base.html sets a variable of that name for its menu, which blocks would see.
+    """
+    data = api.run("CatalogPage", page=page, query=query or None)
+    user = data.get("CurrentUser") or {}
+    owned = {p.get("courseId") for p in user.get("purchasedCourses") or [] if p}
+    currency = user.get("preferredCurrency") or "USD"
+    catalog = data.get("CatalogContent") or {}
+    meta = catalog.get("meta") or {}
+    return {
+        "catalog_items": [
+            _item(raw, owned, currency) for raw in catalog.get("contentItems") or [] if raw
+        ],
+        "has_more": bool(meta.get("hasMore")),
+        "total": meta.get("total"),
+        "balance": credits(user.get("balance")),
+        "currency": currency,
+        "owned_ids": owned,
+        # An organization may turn buying with credits off; only an explicit False does.
+        "credits_enabled": (user.get("client") or {}).get("enableCreditPurchasing") is not False,
+    }
+
+
+def find_course(content_id: str, page: int, query: str | None) -> dict | None:
+    """The catalog page the learner came from, with the course as `item`; None if not found."""
+    context = catalog_page(page, query)
+    item = _find(context["catalog_items"], content_id)
+    scanned = 0
+    while item is None and scanned < MAX_SCAN_PAGES:
+        scanned += 1
+        catalog = api.run("CatalogContent", page=scanned).get("CatalogContent") or {}
+        raw = [r for r in catalog.get("contentItems") or [] if r and r.get("id") == content_id]
+        item = _item(raw[0], context["owned_ids"], context["currency"]) if raw else None
+        if not (catalog.get("meta") or {}).get("hasMore"):
+            break
+    return {**context, "item": item} if item else None
+
+
+def _find(items: list[dict], content_id: str) -> dict | None:
+    return next((item for item in items if item["id"] == content_id), None)
+
+
+def redeem_with_credits(context: dict) -> tuple[str | None, str | None]:
+    """(URL to go to, None) when the course was bought; (None, why not) when refused."""
+    item = context["item"]
+    if item["owned"]:
+        return None, gettext("This course is already yours. Nothing was spent.")
+    if not (item["purchasable"] and context["credits_enabled"]):
+        return None, gettext("This item cannot be bought with credits. Nothing was spent.")
+    try:
+        url = api.run("RedeemBalance", contentType="courses", contentId=item["id"])
+    except BadInput as exc:
+        text = exc.message.lower()
+        if "credit" in text or "balance" in text or "enough" in text:
+            return None, gettext(
+                "You do not have enough credits for this course. Nothing was spent."
+            )
+        return None, gettext(
+            "This course could not be bought with credits: %(reason)s", reason=exc.message
+        )
+    except (NotFound, Forbidden):
+        return None, gettext("This course cannot be bought with credits. Nothing was spent.")
+    return safe_url(url.get("RedeemBalance")) or "", None

@@ -1,0 +1,61 @@
+"""The catalog: browse and search content; spend credits on paid courses after confirming."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from portal.account.responses import see_other
+from portal.api.errors import RateLimited, Unavailable
+from portal.catalog.content import catalog_page, find_course, is_uuid, redeem_with_credits
+from portal.catalog.forms import RedeemForm, parse_filters
+from portal.htmx import render
+from portal.navigation import home_url
+
+bp = Blueprint("catalog", __name__, url_prefix="/catalog")
+
+# Failures the list shows in place (with a retry) instead of an error page.
+WIDGET_ERRORS = (Unavailable, RateLimited)
+
+
+@bp.get("")
+@login_required
+def index():
+    filters = parse_filters(request.args)
+    context, error = {"catalog_items": []}, None
+    try:
+        context = catalog_page(filters.page, filters.query)
+    except WIDGET_ERRORS as exc:
+        error = exc.message
+    return render(
+        "catalog/index.html", "catalog/_list.html", filters=filters, error=error, **context
+    )
+
+
+def _course(content_id: str, filters) -> dict:
+    if not is_uuid(content_id):
+        abort(404)
+    return find_course(content_id, filters.page, filters.query) or abort(404)
+
+
+@bp.route("/<content_id>/redeem", methods=["GET", "POST"])
+@login_required
+def redeem(content_id: str):
+    filters = parse_filters(request.args)
+    context, form, problem = _course(content_id, filters), RedeemForm(), None
+    if form.validate_on_submit():
+        url, problem = redeem_with_credits(context)
+        if problem is None:
+            flash(_("%(title)s is now yours.", title=context["item"]["title"]), "success")
+            return see_other(url or home_url())
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "catalog/redeem.html",
+        "catalog/_redeem.html",
+        status=status,
+        form=form,
+        filters=filters,
+        problem=problem,
+        **context,
+    )

@@ -1,0 +1,1 @@
+"""Certificates area: the learner's certificates, their PDFs, sharing, uploads and transcript."""

@@ -1,0 +1,113 @@
+"""The learner's certificates: list, detail, PDF, sharing, external upload and transcript."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from portal import api
+from portal.api.errors import BadInput, RateLimited, Unavailable
+from portal.certificates.fields import detail_context, list_context
+from portal.certificates.forms import parse_filters, upload_form, upload_variables
+from portal.certificates.pdf import accent_colour, render_pdf
+from portal.certificates.transcript import transcript, transcript_csv
+from portal.htmx import render
+
+bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+
+# Failures the list shows in place (with a retry) instead of an error page.
+WIDGET_ERRORS = (Unavailable, RateLimited)
+
+
+@bp.get("")
+@login_required
+def index():
+    filters = parse_filters(request.args)
+    context, error = {}, None
+    try:
+        context = list_context(
+            api.run(
+                "CertificatesPage",
+                query=filters.query or None,
+                includeExpiredCertificates=filters.expired,
+            )
+        )
+    except WIDGET_ERRORS as exc:
+        error = exc.message
+    return render(
+        "certificates/index.html",
+        "certificates/_list.html",
+        filters=filters,
+        error=error,
+        **context,
+    )
+
+
+def _certificate(cert_id: str) -> dict:
+    data = api.run("CertificateDetail")
+    detail_url = url_for("certificates.detail", cert_id=cert_id, _external=True)
+    return detail_context(data, cert_id, detail_url) or abort(404)
+
+
+@bp.get("/<cert_id>")
+@login_required
+def detail(cert_id: str):
+    return render("certificates/detail.html", "certificates/_detail.html", **_certificate(cert_id))
+
+
+@bp.get("/<cert_id>.pdf")
+@login_required
+def pdf(cert_id: str):
+    context = _certificate(cert_id)
+    document = render_pdf(
+        "certificates/pdf.html", accent=accent_colour(context["company"]), **context
+    )
+    return _download(document, "application/pdf", f"certificate-{cert_id}.pdf")
+
+
+@bp.get("/transcript.csv")
+@login_required
+def transcript_as_csv():
+    table = transcript(api.run("CertificateDetail"))
+    return _download(
+        transcript_csv(table).encode("utf-8-sig"), "text/csv; charset=utf-8", "transcript.csv"
+    )
+
+
+@bp.get("/transcript.pdf")
+@login_required
+def transcript_as_pdf():
+    data = api.run("CertificateDetail")
+    document = render_pdf(
+        "certificates/transcript_pdf.html",
+        table=transcript(data),
+        accent=accent_colour(data.get("CompanyDetails")),
+        company=data.get("CompanyDetails") or {},
+        user=data.get("CurrentUser"),
+    )
+    return _download(document, "application/pdf", "transcript.pdf")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = upload_form(api.run("UserCertificateFields").get("UserCertificateFields"))
+    if form.validate_on_submit():
+        try:
+            api.run("CreateCertificateFromUpload", **upload_variables(form))
+        except BadInput as exc:
+            form.form_errors.append(exc.message)
+        else:
+            flash(_("Your certificate was added."), "success")
+            return redirect(url_for("certificates.index"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "certificates/new.html", "certificates/_upload_form.html", status=status, form=form
+    )
+
+
+def _download(body: bytes, content_type: str, filename: str) -> Response:
+    response = Response(body, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,72 @@
+"""Settings of the portal, read from the environment (see the README's configuration table)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LOCALES = ("en", "fr", "de")
+
+
+def var_dir() -> Path:
+    """Where the portal keeps local state (secret key, file sessions) when nothing else is set."""
+    return Path(os.environ.get("PORTAL_VAR_DIR") or ROOT / "var")
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def kept_secret_key() -> str:
+    """A key generated once and kept in var/secret_key, for when SECRET_KEY is not set."""
+    path = var_dir() / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Owner-only permissions: whoever reads it can forge sessions. O_EXCL: when several
+    # workers start at once, one writes and the others read its key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(key)
+    return key
+
+
+def from_env(env=None) -> dict:
+    """The portal's Flask config built from environment variables."""
+    env = os.environ if env is None else env
+    redis_url = env.get("REDIS_URL") or None
+    return {
+        "TI_BASE_URL": (env.get("TI_BASE_URL") or "").rstrip("/") or None,
+        "TI_API_KEY": env.get("TI_API_KEY") or None,
+        "TI_CONNECT_TIMEOUT": float(env.get("TI_CONNECT_TIMEOUT") or 3.05),
+        "TI_READ_TIMEOUT": float(env.get("TI_READ_TIMEOUT") or 10),
+        "SECRET_KEY": env.get("SECRET_KEY") or None,  # None: kept_secret_key() in create_app
+        "REDIS_URL": redis_url,
+        # "filesystem" or "redis"; create_app turns it into Flask-Session's own settings.
+        "SESSION_TYPE": env.get("SESSION_TYPE") or ("redis" if redis_url else "filesystem"),
+        "SESSION_FILE_DIR": env.get("SESSION_FILE_DIR") or str(var_dir() / "sessions"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
+        "PORTAL_DEMO": _flag(env.get("PORTAL_DEMO")),
+        "BABEL_DEFAULT_LOCALE": env.get("BABEL_DEFAULT_LOCALE") or "en",
+        "BABEL_DEFAULT_TIMEZONE": env.get("BABEL_DEFAULT_TIMEZONE") or "UTC",
+        "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        "SUPPORTED_LOCALES": SUPPORTED_LOCALES,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "portal_session",
+        # The CSRF token is bound to the server-side session; a page left open for hours
+        # must still submit.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN") or "10 per minute",
+        "PROPAGATE_EXCEPTIONS": False,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }

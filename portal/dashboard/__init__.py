@@ -1,0 +1,1 @@
+"""The learner dashboard: content groups, my content, recent content, archive and waitlist."""

@@ -1,0 +1,107 @@
+"""`portal sandbox`: run the TI-compatible sandbox in the foreground, with demo data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from werkzeug.serving import make_server
+
+from . import create_sandbox_app
+from .courses import mint_admin_token
+from .demo import DEFAULT_PASSWORD, DEMO_CODES, DEMO_LOGINS, build_demo
+
+
+def needs_demo(app) -> bool:
+    return app.extensions["sandbox"].store.scalar("SELECT COUNT(*) FROM company") == 0
+
+
+def run_sandbox(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    data_dir: str | Path = "./var/sandbox",
+    reset: bool = False,
+    latency_ms: int = 0,
+    fail_rate: float = 0.0,
+    points_per_minute: int = 10_000,
+    api_key: str | None = None,
+    echo=click.echo,
+) -> None:
+    """Serve the sandbox until interrupted; build the demo instance on --reset or first start."""
+    app = create_sandbox_app(
+        data_dir,
+        api_key or os.environ.get("TI_API_KEY") or None,
+        latency_ms=latency_ms,
+        fail_rate=fail_rate,
+        points_per_minute=points_per_minute,
+    )
+    server = make_server(host, port, app, threaded=True)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    url = f"http://{shown_host}:{server.server_address[1]}"
+    settings = app.extensions["sandbox"]
+    if reset or needs_demo(app):
+        echo("Building demo data...")
+        build_demo(app, base_url=url)
+    token = mint_admin_token(settings.store, "admin", label="portal sandbox")
+    store = settings.store
+    echo(f"Sandbox running at {url}")
+    echo(f"  GraphQL:    POST {url}/helium?apiKey={settings.api_key}")
+    echo(f"  API key:    {settings.api_key}   (TI_BASE_URL={url} TI_API_KEY=...)")
+    echo(f"  Course creation token (Authorization: Bearer): {token}")
+    echo("  Demo logins:")
+    for who, (email, password) in DEMO_LOGINS.items():
+        echo(f"    {email} / {password}   ({who})")
+    echo(f"  Default learner password: {store.get_meta('default_password') or DEFAULT_PASSWORD}")
+    codes = ", ".join(f"{kind} {state}: {code}" for kind, states in DEMO_CODES.items()
+                      for state, code in states.items())  # fmt: skip
+    echo(f"  Codes: {codes}")
+    if latency_ms or fail_rate:
+        echo(f"  Fault injection: latency {latency_ms} ms, fail rate {fail_rate}")
+    echo("Press Ctrl+C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        store.close()
+
+
+@click.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--data-dir",
+    default="./var/sandbox",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of the SQLite database.",
+)
+@click.option("--reset", is_flag=True, help="Rebuild the demo data from scratch.")
+@click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(0, 60_000))
+@click.option(
+    "--fail-rate",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0),
+    help="Share of requests that fail (HTTP 502 or a hang).",
+)
+@click.option(
+    "--points-per-minute",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="GraphQL point budget per API key per minute.",
+)
+def sandbox_command(host, port, data_dir, reset, latency_ms, fail_rate, points_per_minute):
+    """Run the TI-compatible API sandbox with the Northwind Academy demo data."""
+    run_sandbox(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        reset=reset,
+        latency_ms=latency_ms,
+        fail_rate=fail_rate,
+        points_per_minute=points_per_minute,
+    )

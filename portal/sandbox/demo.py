@@ -1,0 +1,1063 @@
+"""Deterministic demo instance of the sandbox: Northwind Academy, its content and learners."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from faker import Faker
+
+from .courses import mint_admin_token
+from .store import Store, dumps, iso
+
+DEMO_LOGINS = {
+    "busy": ("avery@example.com", "learn-avery-1"),  # Avery Johnson, many certs etc.
+    "new": ("noah@example.com", "learn-noah-1"),  # Noah Patel, almost nothing
+    "multilingual": ("camille@example.com", "learn-camille-1"),  # Camille Dubois, fr, en/fr/de
+}
+DEMO_NAMES = {
+    "busy": ("Avery", "Johnson"),
+    "new": ("Noah", "Patel"),
+    "multilingual": ("Camille", "Dubois"),
+}
+DEFAULT_PASSWORD = "welcome-to-learning"
+DEFAULT_BASE_URL = "http://127.0.0.1:8765"
+LEARNER_COUNT = 60  # the three demo learners included
+
+# Codes for Validate*Code and RedeemRegistrationAndRedemptionCodes: valid, used, expired.
+DEMO_CODES = {
+    "redemption": {"valid": "NORTHWIND-WELCOME", "used": "NORTHWIND-USED", "expired": "NW-2024"},
+    "registration": {"valid": "JOIN-NORTHWIND", "used": "JOIN-USED", "expired": "JOIN-EXPIRED"},
+}
+
+# Labels the portal's dashboard may take from CompanyTranslations (namespace lms).
+TRANSLATIONS = {
+    "en": {
+        "dashboard.title": "My learning",
+        "dashboard.contentItems": "My content",
+        "dashboard.completedItems": "Completed",
+        "dashboard.certificates": "Certificates",
+        "dashboard.learningPaths": "Learning paths",
+        "dashboard.bookmarkFolders": "Bookmarks",
+        "dashboard.waitlistedCourses": "Waitlist",
+        "dashboard.archivedContentItems": "Archived",
+        "dashboard.recentContent": "Continue where you left off",
+        "dashboard.leaderboard": "Leaderboard",
+        "dashboard.badges": "Badges",
+        "nav.catalog": "Course catalog",
+        "welcome_message": "Welcome to Northwind Academy",
+    },
+    "fr": {
+        "dashboard.title": "Mon apprentissage",
+        "dashboard.contentItems": "Mes contenus",
+        "dashboard.completedItems": "Terminés",
+        "dashboard.certificates": "Certificats",
+        "dashboard.learningPaths": "Parcours",
+        "dashboard.bookmarkFolders": "Favoris",
+        "dashboard.waitlistedCourses": "Liste d'attente",
+        "dashboard.archivedContentItems": "Archivés",
+        "dashboard.recentContent": "Reprendre là où vous en étiez",
+        "dashboard.leaderboard": "Classement",
+        "dashboard.badges": "Badges",
+        "nav.catalog": "Catalogue des cours",
+        "welcome_message": "Bienvenue à la Northwind Academy",
+    },
+    "de": {
+        "dashboard.title": "Mein Lernen",
+        "dashboard.contentItems": "Meine Inhalte",
+        "dashboard.completedItems": "Abgeschlossen",
+        "dashboard.certificates": "Zertifikate",
+        "dashboard.learningPaths": "Lernpfade",
+        "dashboard.bookmarkFolders": "Lesezeichen",
+        "dashboard.waitlistedCourses": "Warteliste",
+        "dashboard.archivedContentItems": "Archiviert",
+        "dashboard.recentContent": "Dort weitermachen, wo Sie aufgehört haben",
+        "dashboard.leaderboard": "Bestenliste",
+        "dashboard.badges": "Abzeichen",
+        "nav.catalog": "Kurskatalog",
+        "welcome_message": "Willkommen an der Northwind Academy",
+    },
+}
+
+GROUPS = ("Leadership", "Data & Analytics", "Compliance", "Customer Success", "Wellbeing")
+TAGS = (
+    "Premium Package", "Leadership", "Data", "Compliance", "Onboarding",
+    "Wellbeing", "Sales", "Security", "Communication", "Python",
+)  # fmt: skip
+# (title, group, visibility, tags): visibility as seed 004 names it.
+COURSES = (
+    ("Foundations of Leadership", "Leadership", "Public", ("Leadership",)),
+    ("Coaching Conversations", "Leadership", "Public", ("Leadership", "Communication")),
+    ("Leading Remote Teams", "Leadership", "Public", ("Leadership",)),
+    ("Giving Feedback That Lands", "Leadership", "Public", ("Communication",)),
+    ("Strategic Thinking for Managers", "Leadership", "Paid", ("Leadership", "Premium Package")),
+    ("Executive Presence", "Leadership", "Private", ("Leadership", "Premium Package")),
+    ("Spreadsheet Essentials", "Data & Analytics", "Public", ("Data",)),
+    ("Python for Analysts", "Data & Analytics", "Public", ("Data", "Python")),
+    ("SQL from Zero", "Data & Analytics", "Public", ("Data",)),
+    ("Data Storytelling", "Data & Analytics", "Public", ("Data", "Communication")),
+    ("Machine Learning Basics", "Data & Analytics", "Paid", ("Data", "Premium Package")),
+    ("Dashboard Design", "Data & Analytics", "Hidden", ("Data",)),
+    ("Information Security Awareness", "Compliance", "Public", ("Compliance", "Security")),
+    ("Data Protection and GDPR", "Compliance", "Public", ("Compliance", "Security")),
+    ("Anti-Bribery and Corruption", "Compliance", "Public", ("Compliance",)),
+    ("Workplace Health and Safety", "Compliance", "Public", ("Compliance",)),
+    ("Insider Trading Rules", "Compliance", "Private", ("Compliance",)),
+    ("Export Control Essentials", "Compliance", "Private", ("Compliance",)),
+    ("Customer Discovery Calls", "Customer Success", "Public", ("Sales", "Communication")),
+    ("Handling Difficult Customers", "Customer Success", "Public", ("Communication",)),
+    ("Negotiation Masterclass", "Customer Success", "Paid", ("Sales", "Premium Package")),
+    ("Onboarding New Accounts", "Customer Success", "Hidden", ("Onboarding", "Sales")),
+    ("Mindful Work Habits", "Wellbeing", "Public", ("Wellbeing",)),
+    ("Sleep, Energy and Focus", "Wellbeing", "Public", ("Wellbeing",)),
+    ("Resilience at Work", "Wellbeing", "Public", ("Wellbeing",)),
+    ("Legacy Time Management", "Wellbeing", "Public", ("Wellbeing",)),  # inactive
+)
+# Courses taught in French or German, for the language filter of the multilingual client.
+COURSE_LANGUAGES = {"Data Protection and GDPR": "de", "Resilience at Work": "fr"}
+LEARNING_PATHS = (
+    ("New Manager Journey", "Leadership", (0, 1, 3, 2)),
+    ("Data Analyst Track", "Data & Analytics", (6, 8, 7, 9)),
+    ("Annual Compliance", "Compliance", (12, 13, 14, 15)),
+    ("Customer Champion", "Customer Success", (18, 19, 21)),
+    ("Healthy Habits", "Wellbeing", (22, 23, 24)),
+    ("Leadership Premium Bundle", "Leadership", (4, 5, 10)),
+)
+OTHER_CONTENT = (
+    ("webinar", "Live Q&A: Leading Through Change", "Leadership"),
+    ("webinar", "Quarterly Data Clinic", "Data & Analytics"),
+    ("webinar", "Compliance Update 2026", "Compliance"),
+    ("webinar", "Customer Success Roundtable", "Customer Success"),
+    ("article", "Ten Habits of Effective Managers", "Leadership"),
+    ("article", "Reading a Confusion Matrix", "Data & Analytics"),
+    ("article", "Phishing: What to Look For", "Compliance"),
+    ("video", "Five-Minute Breathing Break", "Wellbeing"),
+    ("video", "Pivot Tables in Two Minutes", "Data & Analytics"),
+    ("video", "Active Listening in Practice", "Customer Success"),
+)
+
+
+class Demo:
+    """State shared by the steps of one demo build."""
+
+    def __init__(self, app, base_url: str):
+        self.app = app
+        self.settings = app.extensions["sandbox"]
+        self.store: Store = self.settings.store
+        self.http = app.test_client()
+        self.rng = random.Random(2026)
+        self.fake = Faker(["en_US"])
+        self.fake.seed_instance(2026)
+        self.base_url = base_url.rstrip("/")
+        self.moment = datetime.now(UTC).replace(microsecond=0)
+        self.content: dict[str, str] = {}  # title -> id
+        self.tags: dict[str, str] = {}
+        self.clients: dict[str, str] = {}
+        self.licenses: dict[str, str] = {}
+        self.users: dict[str, str] = {}  # email -> id
+        self.award_types: dict[str, str] = {}
+        self.notes: list[str] = []
+
+    # -- helpers --
+    def id(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def at(self, **delta) -> str:
+        return iso(self.moment + timedelta(**delta))
+
+    def asset(self, name: str, ext: str = "png") -> str:
+        return f"{self.base_url}/assets/{name}.{ext}"
+
+    def insert(self, table: str, **values) -> None:
+        self.store.insert(table, **values)
+
+    def rest(self, method: str, path: str, body: dict) -> dict:
+        response = self.http.open(
+            path,
+            method=method,
+            json=body,
+            headers={"Authorization": f"Bearer {self.settings.api_key}"},
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.get_data()!r}")
+        return response.get_json()
+
+
+def reset(store: Store) -> None:
+    """Empty every table; the API key survives so a running portal keeps working."""
+    tables = [
+        row[0]
+        for row in store.query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    with store.transaction() as db:
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        for table in tables:
+            if table == "meta":
+                db.execute("DELETE FROM meta WHERE key != 'api_key'")
+            else:
+                db.execute(f'DELETE FROM "{table}"')
+
+
+def build_company(demo: Demo) -> None:
+    settings = {
+        "id": demo.id(),
+        "logoAsset": demo.asset("northwind-logo", "svg"),
+        "accentColor": "#1D4E89",
+        "secondaryColor": "#F2A541",
+        "linkColor": "#17406F",
+        "font": "Inter",
+        "altFont": "Merriweather",
+        "favicon": demo.asset("nw", "svg"),
+        "backgroundAsset": demo.asset("northwind-background"),
+        "backgroundAssetTiled": False,
+        "retinaLogo": True,
+        "customCss": ".site-header { border-bottom: 4px solid #F2A541; }",
+        "globalNavigationLinks": [
+            {"label": "Home", "href": "/"},
+            {"label": "Catalog", "href": "/catalog"},
+            {"label": "Help centre", "href": "https://help.example.com/northwind"},
+        ],
+    }
+    terms = (
+        "By using Northwind Academy you agree to use its content for your own learning only. "
+        "Course materials may not be redistributed. Progress and results are shared with your "
+        "organisation's learning administrators."
+    )
+    demo.insert(
+        "company",
+        id=demo.id(),
+        name="Northwind Academy",
+        subdomain="northwind",
+        settings=dumps(settings),
+        terms=terms,
+    )
+    for position, (code, label, selector) in enumerate(
+        (("en", "English", "English"), ("fr", "French", "Français"), ("de", "German", "Deutsch"))
+    ):
+        demo.insert(
+            "languages",
+            id=demo.id(),
+            code=code,
+            label=label,
+            selector_label=selector,
+            is_custom=0,
+            position=position,
+        )
+    for lang, texts in TRANSLATIONS.items():
+        demo.insert(
+            "translations", id=demo.id(), namespace="lms", lang=lang, translations=dumps(texts)
+        )
+    demo.insert(
+        "translations",
+        id=demo.id(),
+        namespace="emails",
+        lang="en",
+        translations=dumps({"welcome.subject": "Welcome to Northwind Academy"}),
+    )
+
+
+def build_clients(demo: Demo) -> None:
+    """Both clients through POST /incoming/v2/clients, as an administrator would."""
+    flags = {
+        "enableSegmentation": True,
+        "enableEcommerce": True,
+        "enableBranding": True,
+        "enableOnboardingSurvey": False,
+        "enableGlobalLinks": True,
+        "enableNavLinks": True,
+        "enableDiscussions": True,
+        "enableCreditPurchasing": True,
+    }
+    corporate = demo.rest(
+        "POST",
+        "/incoming/v2/clients",
+        {
+            "name": "Northwind Corporate",
+            "slug": "northwind-corporate",
+            "schoolName": "Northwind Corporate University",
+            **flags,
+            "defaultLanguage": "en",
+            "languageSelectorEnabled": False,
+            "languages": ["en"],
+        },
+    )
+    europe = demo.rest(
+        "POST",
+        "/incoming/v2/clients",
+        {
+            "name": "Northwind Europe",
+            "slug": "northwind-europe",
+            **flags,
+            "enableLicenseDashboards": True,
+            "defaultLanguage": "fr",
+            "languageSelectorEnabled": True,
+            "autoFilterForSelectedLanguage": False,
+            "languages": ["en", "fr", "de"],
+        },
+    )
+    demo.clients["corporate"] = corporate["data"]["CreateClient"]["id"]
+    demo.clients["europe"] = europe["data"]["CreateClient"]["id"]
+    for key, name, client, days in (
+        ("sales", "Sales Enablement", "corporate", 300),
+        ("engineering", "Engineering Academy", "corporate", 500),
+        ("europe", "Europe Standard", "europe", 365),
+    ):
+        demo.licenses[key] = demo.id()
+        demo.insert(
+            "licenses",
+            id=demo.licenses[key],
+            name=name,
+            label=f"{name} licence",
+            client_id=demo.clients[client],
+            expiration_date=demo.at(days=days),
+            created_at=demo.at(days=-120),
+        )
+
+
+def build_catalog(demo: Demo) -> dict:
+    """Courses through POST /api/content/courses; other kinds straight into the store."""
+    for label in TAGS:
+        demo.tags[label] = demo.id()
+        demo.insert("tags", id=demo.tags[label], label=label)
+    locations = {"online": demo.id(), "london": demo.id()}
+    demo.insert("locations", id=locations["online"], name="Northwind Online Campus")
+    demo.insert("locations", id=locations["london"], name="Northwind London")
+    tariffs = {"premium": demo.id()}
+    demo.insert("tariffs", id=tariffs["premium"], name="Premium Plan", price_in_credits=40)
+    token = mint_admin_token(demo.store, "admin", label="demo build")
+    host = demo.id()
+    for order, (title, group, visibility, _) in enumerate(COURSES):
+        body = {
+            "LocationId": locations["online" if order % 5 else "london"],
+            "HostId": host,
+            "Title": title,
+            "DisplayOrder": order * 10,
+            "Visibility": visibility,
+            "ShortDescription": demo.fake.sentence(nb_words=14),
+            "Description": " ".join(demo.fake.paragraphs(nb=2)),
+            "ShowOverview": order % 2 == 0,
+            "HasCommunityGroup": order % 3 == 0,
+            "Overview": demo.fake.paragraph(nb_sentences=3),
+            "ThumbnailImageUrl": demo.asset(f"course-{order + 1}"),
+            "BannerImageUrl": demo.asset(f"banner-{order + 1}"),
+            "Active": title != "Legacy Time Management",
+            "GroupName": group,
+            "ShowInHomePage": order in (0, 7, 13, 22),
+        }
+        if visibility == "Paid":
+            body["TariffId"] = tariffs["premium"]
+        response = demo.http.post(
+            "/api/content/courses", json=body, headers={"Authorization": f"Bearer {token}"}
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"create course {title}: {response.get_data()!r}")
+        demo.content[title] = response.get_json()["Value"]["Id"]
+    with demo.store.transaction() as db:
+        for title, _group, visibility, tags in COURSES:
+            content_id = demo.content[title]
+            db.execute(
+                "UPDATE content SET language = ?, authors = ?, price_in_cents = ?, "
+                "asset_alt_text = ? WHERE id = ?",
+                (
+                    COURSE_LANGUAGES.get(title, "en"),
+                    dumps([demo.fake.name()]),
+                    4900 if visibility == "Paid" else 0,
+                    f"Illustration for {title}",
+                    content_id,
+                ),
+            )
+            db.executemany(
+                "INSERT INTO content_tags (content_id, tag_id) VALUES (?, ?)",
+                [(content_id, demo.tags[label]) for label in tags],
+            )
+        for number, (kind, title, group) in enumerate(OTHER_CONTENT):
+            add_content(demo, db, title, kind, group, 300 + number * 10)
+        for number, (title, group, items) in enumerate(LEARNING_PATHS):
+            path_id = add_content(demo, db, title, "learningPath", group, 500 + number * 10)
+            if title == "Leadership Premium Bundle":
+                db.execute("UPDATE content SET visibility = 3 WHERE id = ?", (path_id,))
+            db.executemany(
+                "INSERT INTO learning_path_items (path_id, content_id, position) VALUES (?, ?, ?)",
+                [
+                    (path_id, demo.content[COURSES[index][0]], position)
+                    for position, index in enumerate(items)
+                ],
+            )
+        # Webinars: dates ahead; two are full so that learners wait for a seat.
+        for number, title in enumerate(
+            title for kind, title, _ in OTHER_CONTENT if kind == "webinar"
+        ):
+            full = number < 2
+            db.execute(
+                "UPDATE content SET course_start_date = ?, course_end_date = ?, "
+                "enrollment_start_date = ?, waitlisting_enabled = ?, seats_limit = ? WHERE id = ?",
+                (
+                    demo.at(days=10 + number * 7),
+                    demo.at(days=10 + number * 7, hours=1),
+                    demo.at(days=-20),
+                    int(full),
+                    20 if full else 100,
+                    demo.content[title],
+                ),
+            )
+    return {"token": token, "locations": locations, "tariffs": tariffs}
+
+
+def add_content(demo: Demo, db, title: str, kind: str, group: str, order: int) -> str:
+    content_id = demo.id()
+    slug = "-".join("".join(c if c.isalnum() else " " for c in title.lower()).split())
+    stamp = demo.at(days=-200 + order // 10)
+    db.execute(
+        "INSERT INTO content (id, slug, title, kind, status, short_description, description, "
+        "asset, asset_alt_text, authors, visibility, display_order, group_name, language, "
+        "publish_date, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, 1, ?, ?, 'en', ?, ?, ?)",
+        (
+            content_id,
+            slug,
+            title,
+            kind,
+            demo.fake.sentence(nb_words=12),
+            demo.fake.paragraph(nb_sentences=4),
+            demo.asset(f"{kind.lower()}-{order}"),
+            f"Illustration for {title}",
+            dumps([demo.fake.name()]),
+            order,
+            group,
+            stamp,
+            stamp,
+            stamp,
+        ),
+    )
+    tag = {"Leadership": "Leadership", "Data & Analytics": "Data", "Compliance": "Compliance"}
+    db.execute(
+        "INSERT INTO content_tags (content_id, tag_id) VALUES (?, ?)",
+        (content_id, demo.tags[tag.get(group, "Communication")]),
+    )
+    demo.content[title] = content_id
+    return content_id
+
+
+def grant_access(demo: Demo) -> None:
+    """Private content through PUT .../updateAccess: corporate in two appends, europe replaced."""
+    empty = {"courseTagIds": [], "purchasableContentIds": [], "purchasableTagIds": []}
+    corporate = f"/incoming/v2/clients/{demo.clients['corporate']}/updateAccess"
+    demo.rest(
+        "PUT",
+        corporate,
+        {**empty, "courseIds": [demo.content["Executive Presence"]], "learningPathIds": []},
+    )
+    demo.rest(
+        "PUT",
+        corporate,
+        {
+            **empty,
+            "courseIds": [demo.content["Insider Trading Rules"]],
+            "learningPathIds": [demo.content["Leadership Premium Bundle"]],
+        },
+    )
+    europe = f"/incoming/v2/clients/{demo.clients['europe']}/updateAccess"
+    demo.rest(
+        "PUT",
+        europe,
+        {
+            "courseIds": [demo.content["Export Control Essentials"]],
+            "courseTagIds": [demo.tags["Compliance"]],
+            "learningPathIds": [],
+            "purchasableContentIds": [demo.content["Negotiation Masterclass"]],
+            "purchasableTagIds": [demo.tags["Premium Package"]],
+            "replaceCourseIds": True,
+        },
+    )
+
+
+def hash_password(password: str) -> str:
+    try:
+        from .auth import hash_password as sandbox_hash
+    except ImportError:
+        from argon2 import PasswordHasher
+
+        return PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1).hash(password)
+    return sandbox_hash(password)
+
+
+def build_learners(demo: Demo) -> None:
+    """Learners through the GraphQL CreateLearners mutation; a direct insert if it fails."""
+    people = []
+    for who, (email, _) in DEMO_LOGINS.items():
+        first, last = DEMO_NAMES[who]
+        client = "europe" if who == "multilingual" else "corporate"
+        people.append(
+            {"email": email, "firstName": first, "lastName": last, "clientId": demo.clients[client]}
+        )
+    seen = {person["email"] for person in people}
+    while len(people) < LEARNER_COUNT:
+        first, last = demo.fake.first_name(), demo.fake.last_name()
+        email = f"{first}.{last}@example.com".lower().replace("'", "")
+        if email in seen:
+            continue
+        seen.add(email)
+        client = demo.rng.choice(("corporate", "corporate", "europe"))
+        people.append(
+            {"email": email, "firstName": first, "lastName": last, "clientId": demo.clients[client]}
+        )
+    created = create_learners_graphql(demo, people)
+    if not created:
+        demo.notes.append("GraphQL CreateLearners unavailable: learners inserted directly")
+        default_hash = hash_password(DEFAULT_PASSWORD)
+        with demo.store.transaction() as db:
+            for person in people:
+                db.execute(
+                    "INSERT INTO users (id, email, first_name, last_name, password_hash, "
+                    "client_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        demo.id(),
+                        person["email"],
+                        person["firstName"],
+                        person["lastName"],
+                        default_hash,
+                        person["clientId"],
+                        demo.at(days=-90),
+                        demo.at(days=-90),
+                    ),
+                )
+    for row in demo.store.query("SELECT id, email FROM users"):
+        demo.users[row["email"].lower()] = row["id"]
+    with demo.store.transaction() as db:
+        for who, (email, password) in DEMO_LOGINS.items():
+            db.execute(
+                "UPDATE users SET password_hash = ?, lang = ?, last_active_at = ? WHERE id = ?",
+                (
+                    hash_password(password),
+                    "fr" if who == "multilingual" else "en",
+                    demo.at(hours=-2),
+                    demo.users[email],
+                ),
+            )
+        for email, user_id in demo.users.items():
+            if email not in {login for login, _ in DEMO_LOGINS.values()}:
+                db.execute(
+                    "UPDATE users SET lang = 'en', last_active_at = ? WHERE id = ?",
+                    (demo.at(days=-demo.rng.randint(0, 60)), user_id),
+                )
+
+
+def create_learners_graphql(demo: Demo, people: list[dict]) -> bool:
+    query = (
+        "mutation CreateLearners($learners: [LearnerInput!]!) "
+        "{ CreateLearners(learners: $learners) { id email } }"
+    )
+    try:
+        response = demo.http.post(
+            f"/helium?apiKey={demo.settings.api_key}",
+            json={"query": query, "variables": {"learners": people}},
+        )
+    except Exception as exc:  # the GraphQL side must never stop a demo build
+        demo.notes.append(f"CreateLearners raised {exc!r}")
+        return False
+    body = response.get_json(silent=True) or {}
+    created = (body.get("data") or {}).get("CreateLearners") or []
+    if response.status_code != 200 or body.get("errors") or len(created) != len(people):
+        if created:  # partly created: start again from a clean users table
+            demo.store.execute("DELETE FROM users")
+        return False
+    return True
+
+
+def build_awards(demo: Demo) -> None:
+    """Award types, badges, and point totals for a leaderboard with ties."""
+    for key, label, plural, icon, dashboard, leaderboard in (
+        ("points", "Point", "Points", "star", 1, 1),
+        ("cpe", "CPE Credit", "CPE Credits", "checkfile", 1, 0),
+        ("completion", "Completion", "Completions", "check", 0, 0),
+    ):
+        demo.award_types[key] = demo.id()
+        demo.insert(
+            "award_types",
+            id=demo.award_types[key],
+            label=label,
+            plural_label=plural,
+            icon=icon,
+            include_on_dashboard=dashboard,
+            is_leaderboard=leaderboard,
+        )
+    badges = []
+    for number, (label, threshold) in enumerate(
+        (
+            ("First Steps", 10),
+            ("Getting Going", 25),
+            ("Half Century", 50),
+            ("Centurion", 100),
+            ("High Flyer", 150),
+            ("Double Century", 200),
+            ("Trailblazer", 300),
+            ("Legend", 500),
+        )
+    ):
+        badge_id = demo.id()
+        badges.append((badge_id, threshold))
+        demo.insert(
+            "badges",
+            id=badge_id,
+            label=label,
+            asset=demo.asset(f"badge-{number + 1}", "svg"),
+            award_threshold=threshold,
+            award_type_id=demo.award_types["points"],
+        )
+    avery, noah, camille = (demo.users[email] for email, _ in DEMO_LOGINS.values())
+    totals = {}
+    for user_id in demo.users.values():
+        totals[user_id] = demo.rng.randrange(20, 400, 5)
+    ranked = sorted((t, u) for u, t in totals.items() if u not in (avery, noah, camille))
+    totals[ranked[-2][1]] = ranked[-1][0]  # the top two tie
+    totals[avery] = 185
+    totals[ranked[len(ranked) // 2][1]] = 185  # Avery shares her rank with someone
+    totals[camille] = 60
+    totals[noah] = 0
+    courses = [demo.content[title] for title, *_ in COURSES]
+    with demo.store.transaction() as db:
+        for user_id, total in totals.items():
+            parts = split_total(demo.rng, total)
+            for days, amount in enumerate(parts):
+                db.execute(
+                    "INSERT INTO awards (id, user_id, award_type_id, resource_id, amount, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        demo.id(),
+                        user_id,
+                        demo.award_types["points"],
+                        demo.rng.choice(courses),
+                        amount,
+                        demo.at(days=-3 - days * 11),
+                    ),
+                )
+            db.executemany(
+                "INSERT INTO earned_badges (id, user_id, badge_id, earned_at) VALUES (?, ?, ?, ?)",
+                [
+                    (demo.id(), user_id, badge_id, demo.at(days=-threshold // 5))
+                    for badge_id, threshold in badges
+                    if threshold <= total
+                ],
+            )
+
+
+def split_total(rng: random.Random, total: int) -> list[int]:
+    parts = []
+    while total > 0:
+        amount = min(total, rng.choice((5, 10, 15, 20, 25, 40)))
+        parts.append(amount)
+        total -= amount
+    return parts
+
+
+def enroll(db, user_id: str, content_id: str, **values) -> None:
+    row = {
+        "user_id": user_id,
+        "content_id": content_id,
+        "status": "notStarted",
+        "progress": 0,
+        "source": "assigned",
+        **values,
+    }
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    db.execute(f"INSERT INTO enrollments ({columns}) VALUES ({marks})", tuple(row.values()))
+
+
+def enroll_completed(demo: Demo, db, user_id: str, content_id: str, days_ago: int, **extra):
+    enroll(db, user_id, content_id, **{
+        "status": "completed",
+        "progress": 100,
+        "enrolled_at": demo.at(days=-days_ago - 30),
+        "started_at": demo.at(days=-days_ago - 29),
+        "completed_at": demo.at(days=-days_ago),
+        "last_viewed_at": demo.at(days=-days_ago),
+        **extra,
+    })  # fmt: skip
+
+
+def enroll_started(demo: Demo, db, user_id: str, content_id: str, progress: int, viewed: int,
+                   **extra):  # fmt: skip
+    """Started `progress` percent, last viewed `viewed` days ago."""
+    enroll(db, user_id, content_id, **{
+        "status": "started",
+        "progress": progress,
+        "enrolled_at": demo.at(days=-viewed - 20),
+        "started_at": demo.at(days=-viewed - 19),
+        "last_viewed_at": demo.at(days=-viewed),
+        **extra,
+    })  # fmt: skip
+
+
+def build_busy_learner(demo: Demo) -> None:
+    """Avery: certificates in every state, badges, waitlists, archives, two licences, credits."""
+    user = demo.users[DEMO_LOGINS["busy"][0]]
+    c = demo.content
+    with demo.store.transaction() as db:
+        completed = (
+            "Foundations of Leadership",
+            "Information Security Awareness",
+            "Data Protection and GDPR",
+            "Anti-Bribery and Corruption",
+            "Spreadsheet Essentials",
+            "Workplace Health and Safety",
+        )
+        for number, title in enumerate(completed):
+            enroll(
+                db,
+                user,
+                c[title],
+                status="completed",
+                progress=100,
+                enrolled_at=demo.at(days=-400 + number * 30),
+                started_at=demo.at(days=-390 + number * 30),
+                completed_at=demo.at(days=-300 + number * 40),
+                last_viewed_at=demo.at(days=-300 + number * 40),
+            )
+        started = (
+            ("Coaching Conversations", 65, -3, -1),
+            ("Python for Analysts", 40, 5, -2),
+            ("SQL from Zero", 15, 20, -4),
+            ("Customer Discovery Calls", 80, None, -6),
+            ("Mindful Work Habits", 30, None, -9),
+            ("Executive Presence", 10, 45, -12),
+        )
+        for number, (title, progress, due, viewed) in enumerate(started):
+            enroll(
+                db,
+                user,
+                c[title],
+                status="started",
+                progress=progress,
+                enrolled_at=demo.at(days=-60 + number),
+                started_at=demo.at(days=-50 + number),
+                last_viewed_at=demo.at(days=viewed, hours=-number),
+                due_date=None if due is None else demo.at(days=due),
+                bookmarked=int(number in (0, 1, 4)),
+            )
+        for title, due in (("Leading Remote Teams", 30), ("Data Storytelling", None)):
+            enroll(
+                db,
+                user,
+                c[title],
+                enrolled_at=demo.at(days=-5),
+                due_date=None if due is None else demo.at(days=due),
+            )
+        enroll_started(
+            demo, db, user, c["Strategic Thinking for Managers"], 20, 8, source="credits"
+        )
+        enroll(
+            db,
+            user,
+            c["New Manager Journey"],
+            status="started",
+            progress=50,
+            enrolled_at=demo.at(days=-70),
+            started_at=demo.at(days=-69),
+            last_viewed_at=demo.at(days=-1, hours=-3),
+            due_date=demo.at(days=60),
+        )
+        enroll_completed(demo, db, user, c["Annual Compliance"], 200)
+        enroll(db, user, c["Compliance Update 2026"], enrolled_at=demo.at(days=-2))
+        enroll_completed(demo, db, user, c["Ten Habits of Effective Managers"], 3, bookmarked=1)
+        for number, (title, reinstatable) in enumerate(
+            (
+                ("Giving Feedback That Lands", 1),
+                ("Handling Difficult Customers", 1),
+                ("Legacy Time Management", 0),  # inactive now: cannot come back
+            )
+        ):
+            enroll(
+                db,
+                user,
+                c[title],
+                status="started",
+                progress=25,
+                enrolled_at=demo.at(days=-150),
+                started_at=demo.at(days=-149),
+                last_viewed_at=demo.at(days=-100),
+                archive_id=demo.id(),
+                archived_at=demo.at(days=-30 - number * 5),
+                reinstatable=reinstatable,
+            )
+        for title in ("Live Q&A: Leading Through Change", "Quarterly Data Clinic"):
+            db.execute(
+                "INSERT INTO waitlist (user_id, content_id, created_at) VALUES (?, ?, ?)",
+                (user, c[title], demo.at(days=-4)),
+            )
+        for number in range(3):
+            db.execute(
+                "INSERT INTO collaborations (id, user_id, content_id, body, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    demo.id(),
+                    user,
+                    c["Coaching Conversations"],
+                    demo.fake.sentence(nb_words=16),
+                    demo.at(days=-number - 1),
+                ),
+            )
+        for license_key in ("sales", "engineering"):
+            db.execute(
+                "INSERT INTO user_licenses (user_id, license_id) VALUES (?, ?)",
+                (user, demo.licenses[license_key]),
+            )
+        db.execute(
+            "UPDATE users SET balance = 120, active_license_id = ?, bio = ? WHERE id = ?",
+            (demo.licenses["sales"], "Team lead in Customer Success.", user),
+        )
+        # CPE credits on courses of a learning path: award totals per resource.
+        for title, amount in (
+            ("Foundations of Leadership", 2),
+            ("Coaching Conversations", 1.5),
+            ("Giving Feedback That Lands", 1),
+            ("Information Security Awareness", 3),
+        ):
+            db.execute(
+                "INSERT INTO awards (id, user_id, award_type_id, resource_id, amount, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (demo.id(), user, demo.award_types["cpe"], c[title], amount, demo.at(days=-40)),
+            )
+    build_certificates(demo, user)
+
+
+def build_certificates(demo: Demo, user: str) -> None:
+    templates = {}
+    for key, title, resource_type, days in (
+        ("course", "Course Completion", "course", 365),
+        ("path", "Learning Path Achievement", "learningPath", None),
+        ("compliance", "Compliance Certificate", "course", 365),
+    ):
+        templates[key] = demo.id()
+        demo.insert(
+            "certificate_templates",
+            id=templates[key],
+            title=title,
+            resource_type=resource_type,
+            asset=demo.asset(f"certificate-{key}"),
+            expiration_days=days,
+        )
+    fields = [
+        ("nameLabel", "Learner name", 1, 1, {}),
+        ("courseLabel", "Course", 1, 1, {}),
+        ("dateLabel", "Issued on", 1, 1, {"date_format": "usLong"}),
+        ("expirationDateLabel", "Valid until", 1, 0, {"date_format": "usLong"}),
+        ("identifier", "Certificate number", 1, 1, {"identifier_prefix": "NWA-",
+                                                     "identifier_body_length": 8}),
+        ("awardLabel", "CPE credits", 1, 1, {"award_type_id": demo.award_types["cpe"]}),
+        ("textLabel", "Issuer", 0, 1, {"text": "Northwind Academy"}),
+        ("shareToLinkedIn", "Add to LinkedIn", 0, 0, {}),
+    ]  # fmt: skip
+    field_ids = {}
+    for position, (kind, label, transcript, external, extra) in enumerate(fields):
+        field_ids[kind] = demo.id()
+        demo.insert(
+            "certificate_fields",
+            id=field_ids[kind],
+            type=kind,
+            label=label,
+            include_on_transcript=transcript,
+            include_on_external_certificate=external,
+            position=position,
+            **extra,
+        )
+    c = demo.content
+    # (title, template, issued days ago, expires in days (None: never)):
+    # three expired, two expiring within 30 days, three valid.
+    certificates = (
+        ("Anti-Bribery and Corruption", "compliance", -600, -235),
+        ("Workplace Health and Safety", "compliance", -420, -55),
+        ("Annual Compliance", "path", -370, -5),
+        ("Information Security Awareness", "compliance", -358, 7),
+        ("Data Protection and GDPR", "compliance", -344, 21),
+        ("Foundations of Leadership", "course", -300, 65),
+        ("Spreadsheet Essentials", "course", -120, 245),
+        ("Ten Habits of Effective Managers", "course", -3, None),
+    )
+    with demo.store.transaction() as db:
+        for title, template, issued, expires in certificates:
+            db.execute(
+                "INSERT INTO certificates (id, user_id, template_id, resource_id, resource_type, "
+                "issued_at, expiration_date, recertification_date, identifier, source, asset, "
+                "pdf_asset, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'internal', ?, ?, ?)",
+                (
+                    demo.id(),
+                    user,
+                    templates[template],
+                    c[title],
+                    "learningPath" if template == "path" else "course",
+                    demo.at(days=issued),
+                    None if expires is None else demo.at(days=expires),
+                    None if expires is None else demo.at(days=expires - 30),
+                    f"NWA-{demo.rng.randrange(16**8):08X}",
+                    demo.asset(f"certificate-{template}"),
+                    None,
+                    demo.at(days=issued),
+                ),
+            )
+        external = demo.id()
+        db.execute(
+            "INSERT INTO certificates (id, user_id, issued_at, expiration_date, identifier, "
+            "source, is_external, external_resource_title, asset, created_at) "
+            "VALUES (?, ?, ?, ?, ?, 'upload', 1, ?, ?, ?)",
+            (
+                external,
+                user,
+                demo.at(days=-90),
+                demo.at(days=640),
+                "FA-2291-77",
+                "First Aid at Work",
+                demo.asset("certificate-upload"),
+                demo.at(days=-90),
+            ),
+        )
+        db.execute(
+            "INSERT INTO certificate_field_values (certificate_id, field_id, type, value, "
+            "award_amount, award_type_id) VALUES (?, ?, 'awardLabel', NULL, 6, ?)",
+            (external, field_ids["awardLabel"], demo.award_types["cpe"]),
+        )
+        db.execute(
+            "INSERT INTO certificate_field_values (certificate_id, field_id, type, value) "
+            "VALUES (?, ?, 'courseLabel', 'First Aid at Work')",
+            (external, field_ids["courseLabel"]),
+        )
+
+
+def build_other_learners(demo: Demo) -> None:
+    """Noah has one assigned course; Camille a few items in the multilingual client."""
+    c = demo.content
+    noah = demo.users[DEMO_LOGINS["new"][0]]
+    camille = demo.users[DEMO_LOGINS["multilingual"][0]]
+    with demo.store.transaction() as db:
+        enroll(db, noah, c["Information Security Awareness"], enrolled_at=demo.at(days=-1))
+        enroll_started(demo, db, camille, c["Resilience at Work"], 55, 1)
+        enroll_completed(demo, db, camille, c["Data Protection and GDPR"], 60)
+        enroll(
+            db,
+            camille,
+            c["Export Control Essentials"],
+            enrolled_at=demo.at(days=-7),
+            due_date=demo.at(days=14),
+        )
+        db.execute(
+            "INSERT INTO certificates (id, user_id, resource_id, resource_type, issued_at, "
+            "expiration_date, identifier, source, asset, created_at) "
+            "VALUES (?, ?, ?, 'course', ?, ?, ?, 'internal', ?, ?)",
+            (
+                demo.id(),
+                camille,
+                c["Data Protection and GDPR"],
+                demo.at(days=-60),
+                demo.at(days=305),
+                f"NWA-{demo.rng.randrange(16**8):08X}",
+                demo.asset("certificate-compliance"),
+                demo.at(days=-60),
+            ),
+        )
+        db.execute(
+            "INSERT INTO user_licenses (user_id, license_id) VALUES (?, ?)",
+            (camille, demo.licenses["europe"]),
+        )
+        db.execute(
+            "UPDATE users SET balance = 30, active_license_id = ? WHERE id = ?",
+            (demo.licenses["europe"], camille),
+        )
+        # A little activity for the others, so that catalogs and counts are not empty.
+        others = [
+            uid for email, uid in demo.users.items()
+            if email not in {login for login, _ in DEMO_LOGINS.values()}
+        ]  # fmt: skip
+        public = [c[title] for title, _, visibility, _ in COURSES if visibility == "Public"]
+        for user_id in others:
+            for content_id in demo.rng.sample(public, 2):
+                done = demo.rng.random() < 0.5
+                enroll(
+                    db,
+                    user_id,
+                    content_id,
+                    status="completed" if done else "started",
+                    progress=100 if done else demo.rng.randrange(5, 95, 5),
+                    enrolled_at=demo.at(days=-100),
+                    started_at=demo.at(days=-99),
+                    completed_at=demo.at(days=-demo.rng.randint(1, 90)) if done else None,
+                    last_viewed_at=demo.at(days=-demo.rng.randint(1, 30)),
+                )
+
+
+def build_codes(demo: Demo) -> None:
+    c = demo.content
+    avery = demo.users[DEMO_LOGINS["busy"][0]]
+    specs = (
+        ("redemption", "valid", [c["Machine Learning Basics"]], None, 25, 90, 100, 0),
+        ("redemption", "used", [c["Negotiation Masterclass"]], None, 0, 90, 1, 1),
+        ("redemption", "expired", [c["Dashboard Design"]], None, 0, -30, 100, 0),
+        ("registration", "valid", [c["SQL from Zero"]], "sales", 10, 180, 50, 0),
+        ("registration", "used", [], "engineering", 0, 180, 1, 1),
+        ("registration", "expired", [], "sales", 0, -10, 50, 0),
+    )
+    with demo.store.transaction() as db:
+        for kind, state, content, license_key, credits, days, max_uses, uses in specs:
+            code = DEMO_CODES[kind][state]
+            db.execute(
+                "INSERT INTO codes (code, kind, content_ids, license_id, credits, expires_at, "
+                "max_uses, uses, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    code,
+                    kind,
+                    dumps(content),
+                    demo.licenses.get(license_key) if license_key else None,
+                    credits,
+                    demo.at(days=days),
+                    max_uses,
+                    uses,
+                    demo.at(days=-200),
+                ),
+            )
+            if uses:
+                db.execute(
+                    "INSERT INTO code_redemptions (code, user_id, redeemed_at) VALUES (?, ?, ?)",
+                    (code, avery, demo.at(days=-20)),
+                )
+
+
+def build_demo(app, base_url: str | None = None) -> dict:
+    """Reset the sandbox's store and fill it with the Northwind Academy demo instance.
+
+    Images point at `base_url` (the sandbox's public address: its /assets/ route serves them);
+    by default the address `portal sandbox` listens on.
+    """
+    settings = app.extensions["sandbox"]
+    store = settings.store
+    base_url = base_url or store.get_meta("public_url") or DEFAULT_BASE_URL
+    # The build goes through the sandbox's own routes: no injected faults or budgets meanwhile.
+    saved = (settings.latency_ms, settings.fail_rate, settings.points_per_minute)
+    settings.latency_ms, settings.fail_rate, settings.points_per_minute = 0, 0.0, 10**9
+    try:
+        reset(store)
+        store.set_meta("default_password", DEFAULT_PASSWORD)
+        store.set_meta("public_url", base_url)
+        demo = Demo(app, base_url)
+        build_company(demo)
+        build_clients(demo)
+        catalog = build_catalog(demo)
+        grant_access(demo)
+        build_learners(demo)
+        build_awards(demo)
+        build_busy_learner(demo)
+        build_other_learners(demo)
+        build_codes(demo)
+        store.set_meta("demo_built_at", demo.at())
+    finally:
+        settings.latency_ms, settings.fail_rate, settings.points_per_minute = saved
+    return {
+        "logins": dict(DEMO_LOGINS),
+        "api_key": settings.api_key,
+        "admin_token": catalog["token"],
+        "default_password": DEFAULT_PASSWORD,
+        "codes": DEMO_CODES,
+        "clients": dict(demo.clients),
+        "notes": demo.notes,
+    }

@@ -1,0 +1,438 @@
+"""The learner's content: items, groups, recent, waitlist, archives, catalog, credit purchases."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..store import Store, new_id, now
+from .common import (
+    EVENT_KINDS,
+    BadInput,
+    Forbidden,
+    NotFound,
+    Search,
+    content_by_id,
+    content_dicts,
+    ctx,
+    mutation,
+    query,
+)
+
+RECENT_MAX = 25
+CATALOG_PAGE_SIZE = 20
+ENROLLED = (
+    "SELECT content.*, enrollments.status AS enrollment_status, enrollments.due_date, "
+    "enrollments.source, enrollments.last_viewed_at, enrollments.enrolled_at, "
+    "enrollments.archived_at, enrollments.archive_id, enrollments.reinstatable "
+    "FROM enrollments JOIN content ON content.id = enrollments.content_id "
+    "WHERE enrollments.user_id = ? AND content.is_active = 1 "
+)
+# A sort column -> the Content field (or enrollment column) it orders by.
+SORT_KEYS = {
+    "title": "title",
+    "name": "title",
+    "label": "title",
+    "createdAt": "createdAt",
+    "updatedAt": "updatedAt",
+    "publishDate": "publishDate",
+    "courseStartDate": "courseStartDate",
+    "displayDate": "displayDate",
+    "parentName": "courseGroup",
+    "lastActiveAt": "_lastViewedAt",
+}
+REDEEMABLE_KINDS = (
+    "course",
+    "courseGroup",
+    "microCourse",
+    "article",
+    "video",
+    "webinar",
+    "webinarCourse",
+    "inPersonEvent",
+    "inPersonEventCourse",
+    "shareableContentObject",
+    "xApiObject",
+)
+
+
+def _with_enrollment(store: Store, rows: list[sqlite3.Row]) -> list[dict]:
+    items = content_dicts(store, rows)
+    for item, row in zip(items, rows, strict=True):
+        item["_lastViewedAt"] = row["last_viewed_at"]
+        item["_enrollmentStatus"] = row["enrollment_status"]
+        item["_displayOrder"] = row["display_order"]
+    return items
+
+
+def sort_items(items: list[dict], column: str | None, direction: str | None, search: Search):
+    """Sort by a SortColumn; missing values go last whichever the direction."""
+    reverse = direction == "desc"
+    if column == "relevance" and search.text:
+
+        def rank(item):
+            title = (item["title"] or "").lower()
+            return (0 if title.startswith(search.text) else 1, title)
+
+        items.sort(key=rank, reverse=reverse)
+        return items
+    key = SORT_KEYS.get(column or "")
+    if key is None:  # no column or relevance without text: the instance's display order
+        items.sort(key=lambda i: (i["_displayOrder"], (i["title"] or "").lower()), reverse=reverse)
+        return items
+
+    def value(item):
+        raw = item.get(key)
+        return raw.lower() if isinstance(raw, str) else raw
+
+    present = [i for i in items if value(i) is not None]
+    missing = [i for i in items if value(i) is None]
+    present.sort(key=lambda i: (i["title"] or "").lower())
+    present.sort(key=value, reverse=reverse)
+    return present + missing
+
+
+def user_content_items(store: Store, user_id: str, search: Search, kinds=None) -> list[dict]:
+    rows = store.query(ENROLLED + "AND enrollments.archived_at IS NULL", user_id)
+    items = [i for i in _with_enrollment(store, rows) if search.matches(i)]
+    if kinds:
+        items = [i for i in items if i["kind"] in kinds]
+    return items
+
+
+def archived_items(store: Store, user_id: str) -> list[dict]:
+    rows = store.query(
+        ENROLLED + "AND enrollments.archived_at IS NOT NULL ORDER BY enrollments.archived_at DESC",
+        user_id,
+    )
+    return _with_enrollment(store, rows)
+
+
+def waitlist_items(store: Store, user_id: str) -> list[dict]:
+    rows = store.query(
+        "SELECT content.* FROM waitlist JOIN content ON content.id = waitlist.content_id "
+        "WHERE waitlist.user_id = ? AND content.is_active = 1 ORDER BY waitlist.created_at",
+        user_id,
+    )
+    return content_dicts(store, rows)
+
+
+@query.field("UserContentItems")
+def resolve_user_content_items(
+    _obj, info, query=None, kind=None, sortColumn=None, sortDirection=None, sortdeprecated=None
+):
+    context = ctx(info)
+    user = context.require_user()
+    search = Search.parse(query)
+    items = user_content_items(context.store, user["id"], search, kind)
+    return sort_items(items, sortColumn, sortDirection, search)
+
+
+@query.field("UserContentGroups")
+def resolve_user_content_groups(_obj, info, query=None, includeExpiredCertificates=False):
+    from .certificates import user_certificates
+
+    context = ctx(info)
+    user = context.require_user()
+    store, search = context.store, Search.parse(query)
+    items = user_content_items(store, user["id"], search)
+    counts = {
+        "contentItems": len(items),
+        "completedItems": sum(1 for i in items if i["_enrollmentStatus"] == "completed"),
+        "certificates": len(
+            user_certificates(store, user, search.text or None, bool(includeExpiredCertificates))
+        ),
+        "learningPaths": sum(1 for i in items if i["kind"] == "learningPath"),
+        "eventItems": sum(1 for i in items if i["kind"] in EVENT_KINDS),
+        "bookmarkFolders": store.scalar(
+            "SELECT COUNT(*) FROM enrollments JOIN content ON content.id = enrollments.content_id "
+            "WHERE user_id = ? AND bookmarked = 1 AND archived_at IS NULL AND is_active = 1",
+            user["id"],
+        ),
+        "waitlistedCourses": sum(1 for i in waitlist_items(store, user["id"]) if search.matches(i)),
+        "archivedContentItems": sum(
+            1 for i in archived_items(store, user["id"]) if search.matches(i)
+        ),
+    }
+    return [{"kind": kind, "count": count} for kind, count in counts.items()]
+
+
+@query.field("UserRecentContent")
+def resolve_user_recent_content(_obj, info, limit=None):
+    if limit is None:
+        limit = RECENT_MAX
+    if limit < 1 or limit > RECENT_MAX:
+        raise BadInput(f"limit must be between 1 and {RECENT_MAX}; got {limit}.")
+    context = ctx(info)
+    user = context.require_user()
+    rows = context.store.query(
+        ENROLLED + "AND enrollments.archived_at IS NULL AND enrollments.last_viewed_at IS NOT NULL "
+        "ORDER BY enrollments.last_viewed_at DESC LIMIT ?",
+        user["id"],
+        limit,
+    )
+    return _with_enrollment(context.store, rows)
+
+
+@query.field("UserWaitlist")
+def resolve_user_waitlist(_obj, info):
+    context = ctx(info)
+    return waitlist_items(context.store, context.require_user()["id"])
+
+
+@mutation.field("UnenrollFromWaitlist")
+def resolve_unenroll_from_waitlist(_obj, info, id):  # noqa: A002
+    context = ctx(info)
+    user = context.require_user()
+    content_by_id(context.store, id)
+    removed = context.store.execute(
+        "DELETE FROM waitlist WHERE user_id = ? AND content_id = ?", user["id"], id
+    ).rowcount
+    return removed > 0
+
+
+@query.field("UserArchivedContent")
+def resolve_user_archived_content(_obj, info):
+    context = ctx(info)
+    return archived_items(context.store, context.require_user()["id"])
+
+
+@query.field("UserArchives")
+def resolve_user_archives(_obj, info):
+    context = ctx(info)
+    user = context.require_user()
+    waitlisted = {
+        r["content_id"]
+        for r in context.store.query(
+            "SELECT content_id FROM waitlist WHERE user_id = ?", user["id"]
+        )
+    }
+    rows = context.store.query(
+        ENROLLED + "AND enrollments.archived_at IS NOT NULL ORDER BY enrollments.archived_at DESC",
+        user["id"],
+    )
+    return [
+        {
+            "id": row["archive_id"],
+            "name": row["title"],
+            "resourceType": "LearningPath" if row["kind"] == "learningPath" else "Course",
+            "status": "archived",
+            "archivedAt": row["archived_at"],
+            "reinstatable": bool(row["reinstatable"]),
+            "waitlistActive": row["id"] in waitlisted,
+            "user": user["id"],
+            "resource": row["id"],
+        }
+        for row in rows
+    ]
+
+
+def _enrollment(store: Store, user_id: str, ident: str, learning_path: bool) -> sqlite3.Row:
+    """The enrollment named by a content id or an archive id, of the right kind."""
+    row = store.one(
+        "SELECT enrollments.*, content.kind FROM enrollments "
+        "JOIN content ON content.id = enrollments.content_id "
+        "WHERE enrollments.user_id = ? "
+        "AND (enrollments.content_id = ? OR enrollments.archive_id = ?)",
+        user_id,
+        ident,
+        ident,
+    )
+    if row is None:
+        raise NotFound("You are not enrolled in any content with this id.")
+    if (row["kind"] == "learningPath") != learning_path:
+        expected = "a learning path" if learning_path else "a course"
+        raise BadInput(f"This id is not {expected}.")
+    return row
+
+
+def _archive(info, ident: str, learning_path: bool) -> str:
+    context = ctx(info)
+    user = context.require_user()
+    row = _enrollment(context.store, user["id"], ident, learning_path)
+    if row["archived_at"]:
+        return row["archive_id"]
+    archive_id = new_id()
+    context.store.execute(
+        "UPDATE enrollments SET archived_at = ?, archive_id = ? "
+        "WHERE user_id = ? AND content_id = ?",
+        now(),
+        archive_id,
+        user["id"],
+        row["content_id"],
+    )
+    return archive_id
+
+
+def _reinstate(info, ident: str, learning_path: bool) -> str:
+    context = ctx(info)
+    user = context.require_user()
+    row = _enrollment(context.store, user["id"], ident, learning_path)
+    if not row["archived_at"]:
+        return row["content_id"]
+    if not row["reinstatable"]:
+        raise Forbidden("This content can no longer be reinstated.")
+    context.store.execute(
+        "UPDATE enrollments SET archived_at = NULL, archive_id = NULL "
+        "WHERE user_id = ? AND content_id = ?",
+        user["id"],
+        row["content_id"],
+    )
+    return row["content_id"]
+
+
+@mutation.field("ArchiveUserCourse")
+def resolve_archive_course(_obj, info, id):  # noqa: A002
+    return _archive(info, id, learning_path=False)
+
+
+@mutation.field("ArchiveUserLearningPath")
+def resolve_archive_path(_obj, info, id):  # noqa: A002
+    return _archive(info, id, learning_path=True)
+
+
+@mutation.field("ReinstateUserCourse")
+def resolve_reinstate_course(_obj, info, id):  # noqa: A002
+    return _reinstate(info, id, learning_path=False)
+
+
+@mutation.field("ReinstateUserLearningPath")
+def resolve_reinstate_path(_obj, info, id):  # noqa: A002
+    return _reinstate(info, id, learning_path=True)
+
+
+def visible_content_sql(client_id: str | None) -> tuple[str, list]:
+    """Listed content: Public and Paid, plus Private granted to the client; never Hidden."""
+    sql = "SELECT * FROM content WHERE is_active = 1 AND (visibility IN (1, 4)"
+    params: list = []
+    if client_id:
+        sql += (
+            " OR (visibility = 3 AND (id IN (SELECT item_id FROM client_access WHERE client_id = ? "
+            "AND list IN ('course', 'learningPath', 'purchasableContent')) OR id IN "
+            "(SELECT content_id FROM content_tags WHERE tag_id IN (SELECT item_id FROM "
+            "client_access WHERE client_id = ? AND list IN ('courseTag', 'purchasableTag')))))"
+        )
+        params += [client_id, client_id]
+    return sql + ")", params
+
+
+def can_see(store: Store, row: sqlite3.Row, client_id: str | None) -> bool:
+    if not row["is_active"]:
+        return False
+    if row["visibility"] != 3:
+        return True  # Public, Paid, and Hidden by its id or slug
+    sql, params = visible_content_sql(client_id)
+    return bool(store.scalar(f"SELECT 1 FROM ({sql}) WHERE id = ?", *params, row["id"]))
+
+
+@query.field("CatalogContent")
+def resolve_catalog_content(
+    _obj,
+    info,
+    page,
+    query=None,
+    contentTypes=None,
+    sortColumn=None,
+    sortDirection=None,
+    resultsDisplayType=None,
+    **_ignored,
+):
+    if page < 1:
+        raise BadInput("page must be 1 or more.")
+    context = ctx(info)
+    user = context.user()
+    client_id = user["client_id"] if user else None
+    store, search = context.store, Search.parse(query)
+    sql, params = visible_content_sql(client_id)
+    rows = store.query(sql, *params)
+    if "slug" in search.filters:  # Hidden content is reachable by its slug only
+        rows += [
+            r
+            for r in store.query(
+                "SELECT * FROM content WHERE is_active = 1 AND visibility = 2 AND slug = ?",
+                search.filters["slug"][0],
+            )
+        ]
+    items = content_dicts(store, rows)
+    for item, row in zip(items, rows, strict=True):
+        item["_displayOrder"], item["_lastViewedAt"] = row["display_order"], None
+    all_types = sorted({i["contentTypeLabel"] for i in items})
+    if contentTypes:
+        wanted = {t.lower() for t in contentTypes}
+        items = [
+            i
+            for i in items
+            if i["kind"].lower() in wanted or i["contentTypeLabel"].lower() in wanted
+        ]
+    items = sort_items([i for i in items if search.matches(i)], sortColumn, sortDirection, search)
+    start = (page - 1) * CATALOG_PAGE_SIZE
+    return {
+        "contentItems": items[start : start + CATALOG_PAGE_SIZE],
+        "meta": {
+            "total": len(items),
+            "hasMore": start + CATALOG_PAGE_SIZE < len(items),
+            "contentTypes": all_types,
+            "contentTypeFilterEnabled": True,
+            "displayAuthorsEnabled": True,
+            "displayDescriptionOnCalendar": False,
+            "displayStartDateEnabled": True,
+            "displayTypeCalendarEnabled": False,
+            "displayTypeGridEnabled": True,
+            "displayTypeListEnabled": True,
+            "isCurated": False,
+            "queryCustomFields": {},
+            "resultsDisplayType": resultsDisplayType or "grid",
+            "selectedSortColumn": sortColumn or "relevance",
+            "selectedSortDirection": sortDirection or "asc",
+            "sortCourseStartDateEnabled": True,
+            "sortCreatedAtEnabled": True,
+            "sortPublishDateEnabled": True,
+            "sortRelevanceEnabled": True,
+            "sortTitleEnabled": True,
+            "sortUpdatedAtEnabled": True,
+            "tokenLabel": None,
+        },
+    }
+
+
+def price_in_credits(store: Store, row: sqlite3.Row) -> float:
+    if row["tariff_id"]:
+        credits = store.scalar(
+            "SELECT price_in_credits FROM tariffs WHERE id = ?", row["tariff_id"]
+        )
+        if credits is not None:
+            return float(credits)
+    return row["price_in_cents"] / 100
+
+
+@mutation.field("RedeemBalance")
+def resolve_redeem_balance(_obj, info, contentType, contentId):
+    context = ctx(info)
+    user = context.require_user()
+    store = context.store
+    row = store.one("SELECT * FROM content WHERE id = ?", str(contentId))
+    if row is None or not can_see(store, row, user["client_id"]):
+        raise NotFound("No content with this id.")
+    if row["kind"] not in REDEEMABLE_KINDS:
+        raise BadInput("Only courses can be bought with credits.")
+    price = price_in_credits(store, row)
+    with store.transaction() as db:
+        if db.execute(
+            "SELECT 1 FROM enrollments WHERE user_id = ? AND content_id = ?",
+            (user["id"], row["id"]),
+        ).fetchone():
+            raise BadInput("You already have access to this content.")
+        balance = db.execute("SELECT balance FROM users WHERE id = ?", (user["id"],)).fetchone()[0]
+        if balance < price:
+            raise BadInput(
+                f"Not enough credits: this costs {price:g} and your balance is {balance:g}."
+            )
+        db.execute(
+            "UPDATE users SET balance = balance - ?, updated_at = ? WHERE id = ?",
+            (price, now(), user["id"]),
+        )
+        db.execute(
+            "INSERT INTO enrollments (user_id, content_id, source, enrolled_at) "
+            "VALUES (?, ?, 'credits', ?)",
+            (user["id"], row["id"], now()),
+        )
+    return f"/learn/{row['slug']}" if row["kind"] in ("article", "video") else "/dashboard"

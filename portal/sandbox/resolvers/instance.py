@@ -1,0 +1,67 @@
+"""Instance-wide data: company details and branding, translations, languages, terms."""
+
+from __future__ import annotations
+
+from ..store import loads
+from .common import ctx, query
+
+APPEARANCE_FIELDS = (
+    "logoAsset",
+    "accentColor",
+    "secondaryColor",
+    "linkColor",
+    "font",
+    "altFont",
+    "favicon",
+    "backgroundAsset",
+    "backgroundAssetTiled",
+    "retinaLogo",
+    "customCss",
+)
+
+
+@query.field("CompanyDetails")
+def resolve_company_details(_obj, info, user=None):
+    row = ctx(info).store.one("SELECT * FROM company ORDER BY rowid LIMIT 1")
+    if row is None:
+        return None
+    settings = loads(row["settings"], {})
+    appearance = {name: settings.get(name) for name in APPEARANCE_FIELDS}
+    appearance["id"] = settings.get("id") or f"{row['id']}-appearance"
+    appearance["globalNavigationLinks"] = [
+        {"label": link.get("label") or "", "href": link.get("href")}
+        for link in settings.get("globalNavigationLinks") or []
+    ]
+    return {"name": row["name"], "subdomain": row["subdomain"], "settings": appearance}
+
+
+@query.field("CompanyTranslations")
+def resolve_company_translations(_obj, info, namespace):
+    rows = ctx(info).store.query(
+        "SELECT * FROM translations WHERE namespace = ? ORDER BY lang", namespace
+    )
+    return [
+        {"id": r["id"], "lang": r["lang"], "translations": loads(r["translations"], {})}
+        for r in rows
+    ]
+
+
+@query.field("Languages")
+def resolve_languages(_obj, info):
+    rows = ctx(info).store.query("SELECT * FROM languages ORDER BY position, label")
+    return [
+        {
+            "id": r["id"],
+            "label": r["label"],
+            "code": r["code"],
+            "selectorLabel": r["selector_label"],
+            "isCustom": bool(r["is_custom"]),
+        }
+        for r in rows
+    ]
+
+
+@query.field("TermsAndConditions")
+def resolve_terms(_obj, info):
+    row = ctx(info).store.one("SELECT terms FROM company ORDER BY rowid LIMIT 1")
+    return {"globalTerms": None if row is None else row["terms"]}

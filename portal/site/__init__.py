@@ -1,0 +1,1 @@
+"""Pages every learner shares: home shell, terms, brand stylesheet, language choice."""

@@ -1,0 +1,40 @@
+"""URL checks: which links from the API may become links, and which `next` targets are local."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+_SAFE_SCHEMES = {"http", "https"}
+
+
+def _has_control_or_backslash(value: str) -> bool:
+    return "\\" in value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
+
+
+def safe_url(value) -> str | None:
+    """The URL when it is http(s) or relative (never javascript:, data:, ...), else None."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url or _has_control_or_backslash(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme:
+        return url if parts.scheme.lower() in _SAFE_SCHEMES and parts.netloc else None
+    return url
+
+
+def local_path(value) -> str | None:
+    """A path on this site (`/dashboard?tab=x`), or None for anything that could leave it."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):
+        return None
+    if _has_control_or_backslash(value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    return value if not parts.scheme and not parts.netloc else None

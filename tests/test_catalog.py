@@ -1,0 +1,199 @@
+"""Catalog: browse and search, and getting a paid course with credits after confirming."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+HX = {"HX-Request": "true"}
+PAID = "Machine Learning Basics"
+OWNED = (
+    "SELECT COUNT(*) FROM enrollments e JOIN users u ON u.id = e.user_id "
+    "WHERE u.email = ? AND e.content_id = ?"
+)
+
+
+@pytest.fixture
+def busy(client, login):
+    login(client, "busy")
+    return client
+
+
+def content_id(sandbox, title: str) -> str:
+    return sandbox.store.scalar("SELECT id FROM content WHERE title = ?", title)
+
+
+def balance(sandbox, email="avery@example.com") -> float:
+    return sandbox.store.scalar("SELECT balance FROM users WHERE email = ?", email)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_catalog_requires_login(client):
+    response = client.get("/catalog")
+    assert response.status_code in (302, 303)
+    assert "/login" in response.headers["Location"]
+
+
+def test_catalog_lists_content_with_kind_and_price(busy):
+    response = busy.get("/catalog")
+    html = text(response)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    assert "<html" in html and 'id="catalog-list"' in html
+    assert "Foundations of Leadership" in html
+    assert PAID in html
+    assert "Price: $49.00" in html
+    assert "Get with credits" in html
+    assert "Your balance: 120 credits." in html
+
+
+def test_catalog_htmx_gets_only_the_list(busy):
+    response = busy.get("/catalog?query=leader", headers=HX)
+    html = text(response)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    assert "<html" not in html
+    assert html.lstrip().startswith('<section id="catalog-list"')
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_catalog_search_narrows_the_list(busy, headers):
+    html = text(busy.get("/catalog?query=Machine+Learning", headers=headers))
+    assert "Machine Learning Basics" in html
+    assert "Foundations of Leadership" not in html
+    assert "match “Machine Learning”" in html or "matches “Machine Learning”" in html
+
+
+def test_catalog_search_without_results_shows_empty_state(busy):
+    html = text(busy.get("/catalog?query=zzzz-nothing-like-this"))
+    assert "Nothing matches your search" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ("page=-3", "That page number does not exist"),
+        ("page=abc", "That page number does not exist"),
+        ("query=" + "x" * 500, "The search was too long"),
+    ],
+)
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_bad_catalog_query_string_gets_a_notice(busy, query, notice, headers):
+    response = busy.get(f"/catalog?{query}", headers=headers)
+    assert response.status_code == 200
+    assert notice in text(response)
+
+
+def test_catalog_search_keeps_html_inert(busy):
+    html = text(busy.get("/catalog?query=<script>alert(1)</script>"))
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_confirm_step_comes_before_spending(busy, sandbox, headers):
+    course = content_id(sandbox, PAID)
+    response = busy.get(f"/catalog/{course}/redeem", headers=headers)
+    html = text(response)
+    assert response.status_code == 200
+    assert ("<html" in html) == (not headers)
+    assert "Spend credits and get the course" in html
+    assert balance(sandbox) == 120
+
+
+@pytest.mark.parametrize("bad", ["not-a-uuid", str(uuid.uuid4())])
+def test_unknown_course_gives_404(busy, bad):
+    assert busy.get(f"/catalog/{bad}/redeem").status_code == 404
+
+
+def test_getting_a_paid_course_with_credits(busy, sandbox, csrf_token):
+    course = content_id(sandbox, PAID)
+    assert sandbox.store.scalar(OWNED, "avery@example.com", course) == 0
+    assert PAID not in text(busy.get("/dashboard?q=Machine"))
+    token = csrf_token(busy, f"/catalog/{course}/redeem")
+    response = busy.post(f"/catalog/{course}/redeem", data={"csrf_token": token})
+    assert response.status_code == 303
+    landing = busy.get(response.headers["Location"], follow_redirects=True)
+    assert f"{PAID} is now yours." in text(landing)
+    assert balance(sandbox) < 120
+    assert sandbox.store.scalar(OWNED, "avery@example.com", course) == 1
+    assert PAID in text(busy.get("/dashboard?q=Machine"))
+    # The catalog (through CurrentUser.purchasedCourses) and the account agree.
+    html = text(busy.get("/catalog?query=Machine"))
+    assert "Yours" in html and "Get with credits" not in html
+    amount = re.search(r"Your balance: ([\d.,]+) credits", text(busy.get("/account"))).group(1)
+    assert float(amount.replace(",", "")) == balance(sandbox)
+
+
+def test_getting_a_paid_course_with_htmx_navigates(busy, sandbox, csrf_token):
+    course = content_id(sandbox, PAID)
+    token = csrf_token(busy, f"/catalog/{course}/redeem")
+    response = busy.post(f"/catalog/{course}/redeem", data={"csrf_token": token}, headers=HX)
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"]
+    assert sandbox.store.scalar(OWNED, "avery@example.com", course) == 1
+
+
+def test_buying_an_owned_course_again_spends_nothing(busy, sandbox, csrf_token):
+    course = content_id(sandbox, PAID)
+    token = csrf_token(busy, f"/catalog/{course}/redeem")
+    busy.post(f"/catalog/{course}/redeem", data={"csrf_token": token})
+    left = balance(sandbox)
+    response = busy.post(f"/catalog/{course}/redeem", data={"csrf_token": token})
+    assert response.status_code == 422
+    assert "already yours" in text(response)
+    assert balance(sandbox) == left
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_not_enough_credits_says_so_and_spends_nothing(client, login, sandbox, csrf_token, headers):
+    sandbox.store.execute("UPDATE users SET balance = 1 WHERE email = ?", "avery@example.com")
+    login(client, "busy")
+    course = content_id(sandbox, PAID)
+    token = csrf_token(client, f"/catalog/{course}/redeem")
+    response = client.post(f"/catalog/{course}/redeem", data={"csrf_token": token}, headers=headers)
+    assert response.status_code == 422
+    assert "You do not have enough credits for this course." in text(response)
+    assert balance(sandbox) == 1
+    assert sandbox.store.scalar(OWNED, "avery@example.com", course) == 0
+
+
+def test_spending_without_csrf_token_is_refused(busy, sandbox):
+    course = content_id(sandbox, PAID)
+    assert busy.post(f"/catalog/{course}/redeem").status_code == 400
+    assert balance(sandbox) == 120
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_catalog_shows_an_error_with_retry_when_the_api_is_down(busy, sandbox, headers):
+    sandbox.server.stop()
+    response = busy.get("/catalog?query=data", headers=headers)
+    html = text(response)
+    assert response.status_code == 200
+    assert "The catalog could not be loaded" in html
+    assert 'hx-get="/catalog?query=data"' in html and "Try again" in html
+
+
+def test_confirm_step_finds_a_course_that_is_not_on_the_searched_page(busy, sandbox):
+    course = content_id(sandbox, PAID)
+    response = busy.get(f"/catalog/{course}/redeem?query=Leadership")
+    assert response.status_code == 200
+    assert "Spend credits and get the course" in text(response)
+
+
+def test_free_content_cannot_be_bought_with_credits(client, login, sandbox, csrf_token):
+    login(client, "new")
+    course = content_id(sandbox, "Data Storytelling")
+    page = client.get(f"/catalog/{course}/redeem")
+    assert "This item cannot be bought with credits." in text(page)
+    response = client.post(
+        f"/catalog/{course}/redeem",
+        data={"csrf_token": csrf_token(client, f"/catalog/{course}/redeem")},
+    )
+    assert response.status_code == 422
+    assert "cannot be bought with credits. Nothing was spent." in text(response)

@@ -1,0 +1,420 @@
+"""Dashboard views against the sandbox: page and htmx fragments, bad query strings, actions."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portal.sandbox.store import iso
+
+HX = {"HX-Request": "true"}
+BUSY_STARTED = "Coaching Conversations"
+ARCHIVED_REINSTATABLE = "Giving Feedback That Lands"
+ARCHIVED_OTHER = "Handling Difficult Customers"
+WAITLISTED = "Quarterly Data Clinic"
+LEARNING_PATH = "New Manager Journey"
+
+
+@pytest.fixture
+def busy(client, login):
+    login(client, "busy")
+    return client
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def panel(page: str) -> str:
+    return page.split('id="dashboard-panel"', 1)[1]
+
+
+def count_of(page: str, kind: str) -> int:
+    href = "/dashboard" if kind == "contentItems" else f"/dashboard\\?tab={kind}"
+    found = re.search(rf'href="{href}"[^>]*>[^<]*<span class="tabs__count">(\d+)</span>', page)
+    assert found, f"no tab for {kind}"
+    return int(found.group(1))
+
+
+def content_id(sandbox, title: str) -> str:
+    return sandbox.store.scalar("SELECT id FROM content WHERE title = ?", title)
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def upstream_requests(app, client, path, headers=None) -> tuple:
+    """(response, api stats) of one portal request, the stats read inside that request."""
+    from flask import request_finished
+
+    from portal import api
+
+    seen = {}
+
+    def record(sender, response, **extra):
+        seen.update(api.stats())
+
+    request_finished.connect(record, app)
+    try:
+        response = client.get(path, headers=headers or {})
+    finally:
+        request_finished.disconnect(record, app)
+    return response, seen
+
+
+# -- the page and its tabs -----------------------------------------------------------------------
+
+
+def test_dashboard_needs_a_signed_in_learner(client):
+    response = client.get("/dashboard")
+    assert response.status_code in (302, 303)
+    assert "/login" in response.headers["Location"]
+
+
+def test_dashboard_page_greets_and_lists_groups_in_the_api_order(busy):
+    response = busy.get("/dashboard")
+    page = html(response)
+    assert response.status_code == 200
+    assert "<html" in page
+    assert "Welcome back, Avery." in page
+    assert "HX-Request" in response.headers["Vary"]
+    kinds = re.findall(r'<a href="/dashboard(?:\?tab=(\w+))?" hx-get', page)
+    kinds = [k or "contentItems" for k in kinds]
+    assert kinds[:3] == ["contentItems", "completedItems", "certificates"]
+    assert "archivedContentItems" in kinds and "waitlistedCourses" in kinds
+    assert re.search(r'href="/dashboard" hx-get="/dashboard"[^>]*aria-current="page"', page)
+    assert BUSY_STARTED in page
+    assert 'id="recent-content"' in page
+    assert 'hx-trigger="input changed delay:300ms, search"' in page
+    assert 'hx-sync="this:replace"' in page
+
+
+def test_first_render_costs_one_upstream_request(app, busy):
+    response, stats = upstream_requests(app, busy, "/dashboard")
+    assert response.status_code == 200
+    assert stats["requests"] == 1, stats
+    for tab in ("waitlistedCourses", "archivedContentItems", "learningPaths"):
+        response, stats = upstream_requests(app, busy, f"/dashboard?tab={tab}")
+        assert stats["requests"] == 1, (tab, stats)
+        response, stats = upstream_requests(app, busy, f"/dashboard?tab={tab}", HX)
+        assert stats["requests"] == 1, (tab, stats)
+    _, stats = upstream_requests(app, busy, "/dashboard?q=sql", {**HX, "HX-Target": "content-list"})
+    assert stats["requests"] == 1
+
+
+def test_tab_labels_come_from_the_instance_translations(client, login):
+    login(client, "multilingual")
+    page = html(client.get("/dashboard"))
+    # Camille reads French: the instance's own labels win over ours.
+    assert "Mes contenus" in page
+    assert "Archivés" in page
+
+
+def test_tab_switch_for_htmx_is_the_panel_with_tabs_out_of_band(busy):
+    response = busy.get("/dashboard?tab=archivedContentItems", headers=HX)
+    page = html(response)
+    assert response.status_code == 200
+    assert "<html" not in page
+    assert "HX-Request" in response.headers["Vary"]
+    assert page.lstrip().startswith('<div id="dashboard-panel"')
+    assert re.search(r'<nav id="content-groups"[^>]* hx-swap-oob="true"', page)
+    assert re.search(r'tab=archivedContentItems"[^>]*aria-current="page"', page)
+    assert ARCHIVED_REINSTATABLE in page
+    assert 'id="recent-content"' not in page
+
+
+def test_learning_paths_tab_lists_only_learning_paths(busy):
+    page = panel(html(busy.get("/dashboard?tab=learningPaths")))
+    assert LEARNING_PATH in page
+    assert BUSY_STARTED not in page
+    assert "/badges/learning-paths/" in page
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_search_filters_the_list_and_keeps_the_words(busy, headers):
+    response = busy.get("/dashboard?q=Coaching", headers=headers)
+    page = panel(html(response))
+    assert BUSY_STARTED in page
+    assert "Python for Analysts" not in page
+    assert "1 item matches “Coaching”." in page
+
+
+def test_search_for_htmx_targeting_the_list_is_the_list_only(busy):
+    response = busy.get(
+        "/dashboard?q=python&sort=title&dir=desc", headers={**HX, "HX-Target": "content-list"}
+    )
+    page = html(response)
+    assert page.lstrip().startswith('<section id="content-list"')
+    assert "content-groups" not in page
+    assert "Python for Analysts" in page
+
+
+def test_sort_by_title_in_both_directions(busy):
+    ascending = html(busy.get("/dashboard?sort=title&dir=asc", headers=HX))
+    descending = html(busy.get("/dashboard?sort=title&dir=desc", headers=HX))
+    titles_up = re.findall(r'class="content-item__title"><a [^>]*>([^<]+)<', ascending)
+    titles_down = re.findall(r'class="content-item__title"><a [^>]*>([^<]+)<', descending)
+    assert len(titles_up) > 3
+    assert titles_up == sorted(titles_up, key=str.lower)
+    assert titles_down == list(reversed(titles_up))
+
+
+def test_kind_filter_keeps_only_that_kind(busy):
+    page = panel(html(busy.get("/dashboard?kind=learningPath")))
+    assert LEARNING_PATH in page
+    assert BUSY_STARTED not in page
+    assert '<option value="learningPath" selected>' in page
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ("tab=nonsense", "That tab does not exist"),
+        ("kind=spaceship", "That kind of content is unknown"),
+        ("sort=shoeSize", "That sort order is unknown"),
+        ("dir=sideways", "That sort direction is unknown"),
+        ("q=" + "x" * 201, "The search was too long"),
+        ("tab=learningPaths&kind=course", "That kind of content is unknown"),
+    ],
+)
+def test_bad_query_strings_show_a_notice_and_the_default_view(busy, headers, query, notice):
+    response = busy.get(f"/dashboard?{query}", headers=headers)
+    page = html(response)
+    assert response.status_code == 200
+    assert notice in page
+    assert 'role="alert"' in page
+    assert 'class="content-item"' in page
+
+
+def test_titles_are_text_and_unsafe_links_are_not_links(busy, sandbox):
+    ident = content_id(sandbox, BUSY_STARTED)
+    sandbox.store.execute(
+        "UPDATE content SET title = ?, slug = ? WHERE id = ?",
+        "<img src=x onerror=alert(1)>",
+        "javascript:alert(1)",
+        ident,
+    )
+    page = html(busy.get("/dashboard"))
+    assert "<img src=x onerror=alert(1)>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'href="javascript:' not in page
+
+
+def test_dates_follow_the_learners_locale(client, login, sandbox):
+    email = "camille@example.com"
+    user = sandbox.store.scalar("SELECT id FROM users WHERE email = ?", email)
+    ident = sandbox.store.scalar(
+        "SELECT content_id FROM enrollments WHERE user_id = ? AND archived_at IS NULL", user
+    )
+    sandbox.store.execute(
+        "UPDATE enrollments SET due_date = ? WHERE user_id = ? AND content_id = ?",
+        "2031-03-05T12:00:00.000Z",
+        user,
+        ident,
+    )
+    login(client, "multilingual")
+    page = html(client.get("/dashboard"))
+    assert "5 mars 2031" in page
+
+
+def test_expiring_certificate_banner_links_to_recertify(busy, sandbox):
+    user = sandbox.store.scalar("SELECT id FROM users WHERE email = 'avery@example.com'")
+    cert = sandbox.store.one(
+        "SELECT certificates.id, content.title FROM certificates JOIN content "
+        "ON content.id = certificates.resource_id WHERE user_id = ? AND deleted = 0 "
+        "ORDER BY issued_at DESC LIMIT 1",
+        user,
+    )
+    soon = iso(datetime.now(UTC) + timedelta(days=10))
+    sandbox.store.execute(
+        "UPDATE certificates SET expiration_date = ? WHERE id = ?", soon, cert["id"]
+    )
+    page = html(busy.get("/dashboard"))
+    assert 'class="expiring-banner' in page
+    banner = page.split('class="expiring-banner')[1].split("</section>")[0]
+    assert cert["title"] in banner
+    assert "Recertify" in banner
+    assert "in 9 days" in banner or "in 10 days" in banner
+
+
+# -- recent content and course details --------------------------------------------------------
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_recent_content_shows_at_most_the_limit(busy, headers):
+    response = busy.get("/dashboard/recent?limit=25", headers=headers)
+    page = html(response)
+    assert response.status_code == 200
+    assert ("<html" in page) == (not headers)
+    assert "HX-Request" in response.headers["Vary"]
+    assert 0 < page.count('class="recent__item"') <= 25
+    assert "Show more recent content" not in page
+
+
+def test_recent_content_ignores_a_limit_out_of_range(busy):
+    page = html(busy.get("/dashboard/recent?limit=500", headers=HX))
+    assert page.count('class="recent__item"') == 6
+    assert "Show more recent content" in page
+
+
+def test_a_failing_widget_shows_its_error_with_a_retry_while_the_page_stands(busy, sandbox):
+    sandbox.server.stop()
+    fragment = html(busy.get("/dashboard/recent", headers=HX))
+    assert 'class="widget-error"' in fragment
+    assert 'hx-get="/dashboard/recent?limit=6"' in fragment
+    assert "Try again" in fragment
+    response = busy.get("/dashboard")
+    page = html(response)
+    assert response.status_code == 200
+    assert "Welcome back, Avery." in page
+    assert page.count('class="widget-error"') >= 2
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_course_detail_shows_awards_and_collaborations(busy, sandbox, headers):
+    ident = content_id(sandbox, BUSY_STARTED)
+    response = busy.get(f"/dashboard/courses/{ident}", headers=headers)
+    page = html(response)
+    assert response.status_code == 200
+    assert ("<html" in page) == (not headers)
+    assert "Comments and discussions" in page
+    assert re.search(r"<dt>Comments and discussions</dt><dd>3</dd>", page)
+
+
+# -- actions --------------------------------------------------------------------------------------
+
+
+def test_unenroll_without_confirm_asks_first_then_leaves_with_303(busy, sandbox):
+    page = html(busy.get("/dashboard?tab=waitlistedCourses"))
+    before = count_of(page, "waitlistedCourses")
+    ident = content_id(sandbox, WAITLISTED)
+    form = {"csrf_token": csrf(page), "tab": "waitlistedCourses", "title": WAITLISTED}
+    asked = busy.post(f"/dashboard/waitlist/{ident}/unenroll", data=form)
+    assert asked.status_code == 200
+    assert "Yes, leave waitlist" in html(asked)
+    assert "<html" in html(asked)
+    assert sandbox.store.scalar("SELECT COUNT(*) FROM waitlist WHERE content_id = ?", ident) == 1
+
+    done = busy.post(f"/dashboard/waitlist/{ident}/unenroll", data={**form, "confirm": "1"})
+    assert done.status_code == 303
+    assert done.headers["Location"] == "/dashboard?tab=waitlistedCourses"
+    page = html(busy.get(done.headers["Location"]))
+    assert f"You left the waitlist for “{WAITLISTED}”." in page
+    assert count_of(page, "waitlistedCourses") == before - 1
+    assert WAITLISTED not in panel(page)
+
+
+def test_unenroll_with_htmx_confirms_inline_then_updates_list_and_counts(busy, sandbox):
+    page = html(busy.get("/dashboard?tab=waitlistedCourses"))
+    before = count_of(page, "waitlistedCourses")
+    ident = content_id(sandbox, WAITLISTED)
+    form = {"csrf_token": csrf(page), "tab": "waitlistedCourses", "title": WAITLISTED}
+    asked = html(busy.post(f"/dashboard/waitlist/{ident}/unenroll", data=form, headers=HX))
+    assert "<html" not in asked
+    assert 'class="inline-confirm"' in asked
+    assert 'hx-target="#dashboard-panel"' in asked
+    done = busy.post(
+        f"/dashboard/waitlist/{ident}/unenroll", data={**form, "confirm": "1"}, headers=HX
+    )
+    fragment = html(done)
+    assert done.status_code == 200
+    assert "<html" not in fragment
+    assert 'hx-swap-oob="true"' in fragment
+    assert count_of(fragment, "waitlistedCourses") == before - 1
+    assert f"You left the waitlist for “{WAITLISTED}”." in fragment
+
+
+def test_archive_then_reinstate_moves_a_course_between_groups(busy, sandbox):
+    page = html(busy.get("/dashboard?q=Coaching"))
+    archived_before = count_of(page, "archivedContentItems")
+    ident = content_id(sandbox, BUSY_STARTED)
+    form = {"csrf_token": csrf(page), "q": "Coaching", "item_kind": "course", "title": BUSY_STARTED}
+    asked = busy.post(f"/dashboard/content/{ident}/archive", data=form)
+    assert asked.status_code == 200 and "Yes, archive" in html(asked)
+    done = busy.post(f"/dashboard/content/{ident}/archive", data={**form, "confirm": "1"})
+    assert done.status_code == 303
+    assert done.headers["Location"] == "/dashboard?q=Coaching"
+    page = html(busy.get(done.headers["Location"]))
+    assert count_of(page, "archivedContentItems") == archived_before + 1
+    assert "No content here yet" in page or "Nothing matches" in page
+
+    fragment = html(
+        busy.post(
+            f"/dashboard/archived/{ident}/reinstate",
+            data={
+                "csrf_token": csrf(page),
+                "tab": "archivedContentItems",
+                "item_kind": "course",
+                "title": BUSY_STARTED,
+            },
+            headers=HX,
+        )
+    )
+    assert count_of(fragment, "archivedContentItems") == archived_before
+    assert f"“{BUSY_STARTED}” is back in your content." in fragment
+    assert "hx-swap-oob" in fragment
+
+
+def test_reinstate_only_offered_where_reinstatable(busy, sandbox):
+    final = content_id(sandbox, ARCHIVED_OTHER)
+    sandbox.store.execute("UPDATE enrollments SET reinstatable = 0 WHERE content_id = ?", final)
+    page = html(busy.get("/dashboard?tab=archivedContentItems"))
+    assert ARCHIVED_OTHER in page
+    reinstate_final = f"/dashboard/archived/{final}/reinstate"
+    reinstate_ok = f"/dashboard/archived/{content_id(sandbox, ARCHIVED_REINSTATABLE)}/reinstate"
+    assert reinstate_ok in page
+    assert reinstate_final not in page
+    assert "Can no longer be reinstated" in page
+    # Sent anyway, the refusal is a message, not an error page.
+    done = busy.post(
+        reinstate_final,
+        data={"csrf_token": csrf(page), "item_kind": "course", "tab": "archivedContentItems"},
+    )
+    assert done.status_code == 303
+    assert "could not be reinstated" in html(busy.get(done.headers["Location"]))
+
+
+def test_actions_need_a_csrf_token(busy, sandbox):
+    ident = content_id(sandbox, WAITLISTED)
+    response = busy.post(f"/dashboard/waitlist/{ident}/unenroll", data={"confirm": "1"})
+    assert response.status_code == 400
+    assert sandbox.store.scalar("SELECT COUNT(*) FROM waitlist WHERE content_id = ?", ident) == 1
+
+
+def test_actions_are_post_only(busy, sandbox):
+    ident = content_id(sandbox, WAITLISTED)
+    assert busy.get(f"/dashboard/waitlist/{ident}/unenroll").status_code == 405
+
+
+def test_only_http_and_relative_urls_become_links(app):
+    from portal.dashboard.content import content_item
+
+    with app.test_request_context("/dashboard"):
+        unsafe = content_item(
+            {
+                "id": "1",
+                "title": "T",
+                "url": "javascript:alert(1)",
+                "asset": "data:image/png;base64,xx",
+                "kind": "course",
+            }
+        )
+        safe = content_item({"id": "2", "title": "T", "url": "/learn/t", "kind": "course"})
+    assert unsafe["url"] is None and unsafe["image"] is None
+    assert safe["url"] == "/learn/t"
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_a_revoked_session_goes_back_to_login_with_next(busy, sandbox, headers):
+    sandbox.store.execute("UPDATE tokens SET revoked = 1")
+    response = busy.get("/dashboard?tab=waitlistedCourses", headers=headers)
+    if headers:
+        assert "/login" in response.headers["HX-Redirect"]
+    else:
+        assert response.status_code in (302, 303)
+        assert "/login" in response.headers["Location"]
+        assert "next=" in response.headers["Location"]
