@@ -1,4 +1,4 @@
-"""SQLite storage of the sandbox: one database file, a connection per thread, schema on first start."""
+"""SQLite storage of the sandbox: one database file, a connection per thread, schema at start."""
 
 from __future__ import annotations
 
