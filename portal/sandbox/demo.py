@@ -524,7 +524,8 @@ def build_learners(demo: Demo) -> None:
                         demo.at(days=-90),
                     ),
                 )
-    for row in demo.store.query("SELECT id, email FROM users"):
+    # Ordered, so that everything drawn per learner is the same on every build.
+    for row in demo.store.query("SELECT id, email FROM users ORDER BY email"):
         demo.users[row["email"].lower()] = row["id"]
     with demo.store.transaction() as db:
         for who, (email, password) in DEMO_LOGINS.items():
@@ -611,7 +612,12 @@ def build_awards(demo: Demo) -> None:
     totals = {}
     for user_id in demo.users.values():
         totals[user_id] = demo.rng.randrange(20, 400, 5)
-    ranked = sorted((t, u) for u, t in totals.items() if u not in (avery, noah, camille))
+    position = {user_id: index for index, user_id in enumerate(demo.users.values())}
+    # Ties are broken by email order: ids are random, the demo must not be.
+    ranked = sorted(
+        ((t, u) for u, t in totals.items() if u not in (avery, noah, camille)),
+        key=lambda pair: (pair[0], position[pair[1]]),
+    )
     totals[ranked[-2][1]] = ranked[-1][0]  # the top two tie
     totals[avery] = 185
     totals[ranked[len(ranked) // 2][1]] = 185  # Avery shares her rank with someone
