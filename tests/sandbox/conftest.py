@@ -469,7 +469,7 @@ class GqlSandbox:
 
     def login(self, who: str = "avery") -> str:
         if who not in self.tokens:
-            email, password = PASSWORDS[who]
+            email, password = self.passwords[who]
             answer = self.gql(
                 "mutation($e: String!, $p: String!) { Login(email: $e, password: $p) }",
                 {"e": email, "p": password},

@@ -7,6 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+import requests
+
+from portal.sandbox.demo import DEMO_CODES, DEMO_LOGINS
+from tests.sandbox.conftest import GqlSandbox
 
 SEED = next((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("003_*.txt"), None)
 # An operation's header: its name glued to its cost ("UserContentItems3 ptsFetch ..."), at the
@@ -89,7 +93,8 @@ def prepared(example: dict, sandbox) -> tuple[str, dict | None]:
     if example["name"] == "CreateLearners":
         for number, learner in enumerate(variables["learners"]):
             learner["email"] = f"bulk{number}@example.com"
-    return document, {**(variables or {}), **VARIABLES.get(example["name"], {})} or None
+    extra = getattr(sandbox, "variables", VARIABLES).get(example["name"], {})
+    return document, {**(variables or {}), **extra} or None
 
 
 def kind(value) -> str:
@@ -108,8 +113,72 @@ def test_the_seed_has_all_29_operations():
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["name"] for e in EXAMPLES])
 def test_seed_example_runs_with_the_seed_shape(gql_sandbox, example):
-    document, variables = prepared(example, gql_sandbox)
-    answer = gql_sandbox.gql(document, variables, token=gql_sandbox.login("avery"))
+    assert_seed_shape(example, gql_sandbox)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e["name"] for e in EXAMPLES])
+def test_seed_example_runs_for_the_busy_demo_learner(sandbox, example):
+    assert_seed_shape(example, DemoSandbox.on(sandbox))
+
+
+class DemoSandbox(GqlSandbox):
+    """The demo instance seen through the example runner: the busy demo learner logs in."""
+
+    @classmethod
+    def on(cls, sandbox) -> DemoSandbox:
+        store = sandbox.store
+        avery = store.scalar("SELECT id FROM users WHERE email = ?", DEMO_LOGINS["busy"][0])
+
+        def first(sql: str, *params) -> str:
+            value = store.scalar(sql, *params)
+            assert value, f"the demo data has nothing for: {sql}"
+            return value
+
+        ids = {
+            "analytics": first(
+                "SELECT content_id FROM enrollments e JOIN content c ON c.id = e.content_id "
+                "WHERE user_id = ? AND c.kind = 'course' ORDER BY content_id",
+                avery,
+            ),
+            "paid": first(
+                "SELECT id FROM content WHERE visibility = 4 AND is_active = 1 AND kind = 'course' "
+                "AND id NOT IN (SELECT content_id FROM enrollments WHERE user_id = ?) ORDER BY id",
+                avery,
+            ),
+            "license_enterprise": first(
+                "SELECT license_id FROM user_licenses WHERE user_id = ? ORDER BY license_id", avery
+            ),
+            "license_standard": first("SELECT id FROM licenses ORDER BY id"),
+            "client_a": first("SELECT id FROM clients ORDER BY slug"),
+            "workshop": first("SELECT content_id FROM waitlist WHERE user_id = ?", avery),
+        }
+        path = first(
+            "SELECT slug FROM content c JOIN enrollments e ON e.content_id = c.id "
+            "WHERE e.user_id = ? AND c.kind = 'learningPath' ORDER BY slug",
+            avery,
+        )
+        demo = cls(
+            url=sandbox.url,
+            store=store,
+            app=sandbox.app,
+            ids=ids,
+            codes={
+                "valid": DEMO_CODES["redemption"]["valid"],
+                "registration": DEMO_CODES["registration"]["valid"],
+            },
+            passwords={"avery": DEMO_LOGINS["busy"]},
+        )
+        demo.api_key = sandbox.api_key
+        demo.variables = {**VARIABLES, "LearningPathCurrentUserAwardTotals": {"slug": path}}
+        return demo
+
+    def gql(self, query, variables=None, token=None, **options) -> requests.Response:
+        return super().gql(query, variables, token, api_key=self.api_key, **options)
+
+
+def assert_seed_shape(example: dict, sandbox) -> None:
+    document, variables = prepared(example, sandbox)
+    answer = sandbox.gql(document, variables, token=sandbox.login("avery"))
     body = answer.json()
     assert answer.status_code == 200, body
     assert "errors" not in body, body["errors"]
