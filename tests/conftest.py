@@ -167,6 +167,13 @@ def login(csrf_token):
     return sign_in
 
 
+@pytest.fixture
+def busy(client, login):
+    """The test client, signed in as the busy demo learner (Avery Johnson)."""
+    login(client, "busy")
+    return client
+
+
 @dataclass
 class LiveServer:
     url: str

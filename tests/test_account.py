@@ -12,12 +12,6 @@ HX = {"HX-Request": "true"}
 LICENSES = {"sales": "Sales Enablement licence", "engineering": "Engineering Academy licence"}
 
 
-@pytest.fixture
-def busy(client, login):
-    login(client, "busy")
-    return client
-
-
 def license_id(sandbox, name: str) -> str:
     return sandbox.store.scalar("SELECT id FROM licenses WHERE name = ?", name)
 

@@ -11,12 +11,6 @@ from portal.badges.awards import ICONS, award_type_view, leaderboard
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def busy(client, login):
-    login(client, "busy")
-    return client
-
-
 def busy_rank(sandbox) -> int:
     """Avery's rank by points, computed from the demo data (ties share a rank)."""
     totals = sandbox.store.query(

@@ -15,12 +15,6 @@ OWNED = (
 )
 
 
-@pytest.fixture
-def busy(client, login):
-    login(client, "busy")
-    return client
-
-
 def content_id(sandbox, title: str) -> str:
     return sandbox.store.scalar("SELECT id FROM content WHERE title = ?", title)
 

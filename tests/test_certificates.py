@@ -35,12 +35,6 @@ def offline_app(portal_config):
     return create_app(portal_config("http://127.0.0.1:9"))
 
 
-@pytest.fixture
-def busy(client, login):
-    login(client, "busy")
-    return client
-
-
 def csrf(client, path="/certificates/new") -> str:
     html = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)

@@ -17,12 +17,6 @@ WAITLISTED = "Quarterly Data Clinic"
 LEARNING_PATH = "New Manager Journey"
 
 
-@pytest.fixture
-def busy(client, login):
-    login(client, "busy")
-    return client
-
-
 def html(response) -> str:
     return response.get_data(as_text=True)
 

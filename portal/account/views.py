@@ -10,14 +10,11 @@ from portal.account.codes import check_code, redeem_code
 from portal.account.forms import CodeForm, RedeemForm, license_form
 from portal.account.licenses import account, select_license
 from portal.account.responses import see_other
-from portal.api.errors import RateLimited, Unavailable
+from portal.api.errors import WIDGET_ERRORS
 from portal.htmx import render, wants_fragment
 from portal.navigation import home_url
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-
-# Failures shown in place (with a retry) instead of an error page.
-WIDGET_ERRORS = (Unavailable, RateLimited)
 
 
 def _account_context(**form_data) -> dict:

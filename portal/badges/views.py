@@ -6,7 +6,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 
 from portal import api
-from portal.api.errors import BadInput, RateLimited, Unavailable
+from portal.api.errors import WIDGET_ERRORS, BadInput
 from portal.badges.awards import LIMITS, badge_board, leaderboard, learning_path_totals, parse_limit
 from portal.htmx import render
 
@@ -21,7 +21,7 @@ def index():
     try:
         data = api.run("BadgesPage", limit=limit)
         context = {"board": badge_board(data), "ranking": leaderboard(data, current_user.id)}
-    except (Unavailable, RateLimited) as exc:
+    except WIDGET_ERRORS as exc:
         error = exc.message
     return render(
         "badges/index.html",

@@ -7,16 +7,13 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal.account.responses import see_other
-from portal.api.errors import RateLimited, Unavailable
+from portal.api.errors import WIDGET_ERRORS
 from portal.catalog.content import catalog_page, find_course, is_uuid, redeem_with_credits
 from portal.catalog.forms import RedeemForm, parse_filters
 from portal.htmx import render
 from portal.navigation import home_url
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
-
-# Failures the list shows in place (with a retry) instead of an error page.
-WIDGET_ERRORS = (Unavailable, RateLimited)
 
 
 @bp.get("")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal import api
-from portal.api.errors import BadInput, RateLimited, Unavailable
+from portal.api.errors import WIDGET_ERRORS, BadInput
 from portal.certificates.fields import detail_context, list_context
 from portal.certificates.forms import parse_filters, upload_form, upload_variables
 from portal.certificates.pdf import accent_colour, render_pdf
@@ -15,9 +15,6 @@ from portal.certificates.transcript import transcript, transcript_csv
 from portal.htmx import render
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
-
-# Failures the list shows in place (with a retry) instead of an error page.
-WIDGET_ERRORS = (Unavailable, RateLimited)
 
 
 @bp.get("")

@@ -118,11 +118,17 @@ def is_uuid(value: str) -> bool:
 # ---- create -------------------------------------------------------------------------------
 
 
-def check_string(body: dict, name: str, problems: dict, *, required: bool, max_len: int = 255):
+def given(body: dict, name: str, problems: dict, *, required: bool):
+    """body[name], or None when missing (noted in problems when the field is required)."""
     value = body.get(name)
+    if value is None and required:
+        problems[name] = f"{name} is required."
+    return value
+
+
+def check_string(body: dict, name: str, problems: dict, *, required: bool, max_len: int = 255):
+    value = given(body, name, problems, required=required)
     if value is None:
-        if required:
-            problems[name] = f"{name} is required."
         return None
     if not isinstance(value, str):
         problems[name] = f"{name} must be a string."
@@ -137,10 +143,8 @@ def check_string(body: dict, name: str, problems: dict, *, required: bool, max_l
 
 
 def check_bool(body: dict, name: str, problems: dict, *, required: bool) -> bool | None:
-    value = body.get(name)
+    value = given(body, name, problems, required=required)
     if value is None:
-        if required:
-            problems[name] = f"{name} is required."
         return None
     if not isinstance(value, bool):
         problems[name] = f"{name} must be a boolean (true or false)."
@@ -149,9 +153,8 @@ def check_bool(body: dict, name: str, problems: dict, *, required: bool) -> bool
 
 
 def check_languages(body: dict, problems: dict) -> list[str] | None:
-    value = body.get("languages")
+    value = given(body, "languages", problems, required=True)
     if value is None:
-        problems["languages"] = "languages is required."
         return None
     if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
         problems["languages"] = "languages must be an array of strings."

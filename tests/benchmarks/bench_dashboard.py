@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from _live import p95, signed_in_portal
 
-API_KEY = "bench-api-key"
 RUNS = 15
 HX = {"HX-Request": "true"}
 VIEWS = (
@@ -78,50 +72,20 @@ def measure(app, client, clock: UpstreamClock, url: str, headers: dict) -> dict:
 
 
 def main() -> None:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    from portal import create_app
-    from portal.sandbox import create_sandbox_app
-    from portal.sandbox.demo import DEMO_LOGINS, build_demo
-    from portal.sandbox.server import start
-
     clock = UpstreamClock()
     clock.install()
-    with tempfile.TemporaryDirectory() as tmp:
-        sandbox_app = create_sandbox_app(Path(tmp) / "sandbox", api_key=API_KEY)
-        build_demo(sandbox_app)
-        server = start(sandbox_app)
-        try:
-            app = create_app(
-                {
-                    "TESTING": True,
-                    "TI_BASE_URL": server.url,
-                    "TI_API_KEY": API_KEY,
-                    "SECRET_KEY": "bench",
-                    "SESSION_TYPE": "filesystem",
-                    "SESSION_FILE_DIR": str(Path(tmp) / "sessions"),
-                    "WTF_CSRF_ENABLED": False,
-                    "RATELIMIT_ENABLED": False,
-                    "REDIS_URL": None,
-                }
-            )
-            client = app.test_client()
-            email, password = DEMO_LOGINS["busy"]
-            client.post("/login", data={"email": email, "password": password})
-            client.get("/dashboard")  # warm up templates and instance data
-            results = {
-                name: measure(app, client, clock, url, headers) for name, url, headers in VIEWS
-            }
-        finally:
-            server.stop()
+    with signed_in_portal("busy") as live:
+        app, client = live.app, live.client
+        client.get("/dashboard")  # warm up templates and instance data
+        results = {name: measure(app, client, clock, url, headers) for name, url, headers in VIEWS}
     print(
         f"{'dashboard view':<30} {'runs':>5} {'median ms':>10} {'p95 ms':>8} "
         f"{'upstream req':>12} {'points':>7} {'HTML bytes':>11}"
     )
     for name, rows in results.items():
-        ordered = sorted(rows["server_ms"])
-        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        times = rows["server_ms"]
         print(
-            f"{name:<30} {RUNS:>5} {statistics.median(ordered):>10.1f} {p95:>8.1f} "
+            f"{name:<30} {RUNS:>5} {statistics.median(times):>10.1f} {p95(times):>8.1f} "
             f"{max(rows['requests']):>12} {max(rows['points']):>7} {max(rows['bytes']):>11}"
         )
     print("server ms = time in the portal minus time inside api calls (upstream excluded)")

@@ -7,19 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.sandbox.demo import DEMO_CODES, DEMO_LOGINS
+from portal.sandbox.demo import DEMO_CODES
 
 pytestmark = pytest.mark.e2e
-EMAIL, PASSWORD = DEMO_LOGINS["busy"]
 PAID = "Machine Learning Basics"
-
-
-def sign_in(page, base_url):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def settled(page, indicator: str) -> None:
@@ -29,8 +20,8 @@ def settled(page, indicator: str) -> None:
     )
 
 
-def test_switching_the_active_license(page, live_server, axe):
-    sign_in(page, live_server.url)
+def test_switching_the_active_license(page, sign_in, live_server, axe):
+    sign_in(page)
     page.goto(f"{live_server.url}/account")
     active = page.locator("#license-list .license--active")
     expect(active).to_contain_text("Sales Enablement licence")
@@ -47,8 +38,8 @@ def test_switching_the_active_license(page, live_server, axe):
     expect(active).to_contain_text("Engineering Academy licence")
 
 
-def test_checking_and_redeeming_a_code(page, live_server, axe):
-    sign_in(page, live_server.url)
+def test_checking_and_redeeming_a_code(page, sign_in, live_server, axe):
+    sign_in(page)
     page.goto(f"{live_server.url}/account/codes")
     axe(page)
     code_input = page.get_by_label("Code", exact=True)
@@ -68,9 +59,9 @@ def test_checking_and_redeeming_a_code(page, live_server, axe):
     axe(page)
 
 
-def test_spending_credits_without_javascript(page_nojs, live_server, axe):
+def test_spending_credits_without_javascript(page_nojs, sign_in, live_server, axe):
     page = page_nojs
-    sign_in(page, live_server.url)
+    sign_in(page)
     page.goto(f"{live_server.url}/catalog")
     axe(page)
     page.get_by_label("Search the catalog").fill("Machine")

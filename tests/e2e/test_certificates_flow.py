@@ -17,16 +17,6 @@ BUSY_NAME = "Avery Johnson"
 EXPIRED = "Anti-Bribery and Corruption"
 
 
-def sign_in(page, live_server, who="busy"):
-    email, password = DEMO_LOGINS[who]
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    expect(page.get_by_label("Email")).to_have_count(0)
-
-
 def certificate_list(page):
     return page.locator("#certificate-list")
 
@@ -40,8 +30,8 @@ def download_pdf_text(page, link_name: str) -> str:
         return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(file.read())).pages)
 
 
-def test_search_switch_back_detail_and_pdf_with_javascript(page, live_server, axe):
-    sign_in(page, live_server)
+def test_search_switch_back_detail_and_pdf_with_javascript(page, sign_in, live_server, axe):
+    sign_in(page)
     page.goto(f"{live_server.url}/certificates")
     axe(page)
     listing = certificate_list(page)
@@ -81,9 +71,9 @@ def test_search_switch_back_detail_and_pdf_with_javascript(page, live_server, ax
     assert BUSY_NAME in text and "Foundations of Leadership" in text
 
 
-def test_search_switch_detail_and_pdf_without_javascript(page_nojs, live_server, axe):
+def test_search_switch_detail_and_pdf_without_javascript(page_nojs, sign_in, live_server, axe):
     page = page_nojs
-    sign_in(page, live_server)
+    sign_in(page)
     page.goto(f"{live_server.url}/certificates")
     expect(page.get_by_role("button", name="Copy link")).to_have_count(0)
     page.get_by_label("Search certificates").fill("Leadership")
@@ -109,9 +99,9 @@ def test_search_switch_detail_and_pdf_without_javascript(page_nojs, live_server,
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_upload_external_certificate(browser_page, live_server, axe, javascript):
+def test_upload_external_certificate(sign_in, browser_page, live_server, axe, javascript):
     page = browser_page(javascript)
-    sign_in(page, live_server)
+    sign_in(page)
     page.goto(f"{live_server.url}/certificates")
     page.get_by_role("link", name="Add an external certificate").click()
     axe(page)
@@ -155,12 +145,12 @@ def busy_rank(sandbox) -> int:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_leaderboard_highlights_learner_and_position(
-    browser_page, live_server, sandbox, axe, javascript
+    sign_in, browser_page, live_server, sandbox, axe, javascript
 ):
     page = browser_page(javascript)
     rank = busy_rank(sandbox)
     assert 5 < rank <= 50, "the demo learner must rank outside the top 5 and inside the top 50"
-    sign_in(page, live_server)
+    sign_in(page)
     page.goto(f"{live_server.url}/badges")
     expect(page.get_by_role("heading", name="Your badge board")).to_be_visible()
     axe(page)

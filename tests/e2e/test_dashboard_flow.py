@@ -8,8 +8,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.sandbox.demo import DEMO_LOGINS
-
 pytestmark = pytest.mark.e2e
 
 STARTED = "Coaching Conversations"
@@ -19,12 +17,9 @@ WAITLISTED = "Quarterly Data Clinic"
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def sign_in(page, live_server, who="busy"):
-    email, password = DEMO_LOGINS[who]
-    page.goto(f"{live_server.url}/login?next=/dashboard")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+def sign_in_to_dashboard(sign_in, page):
+    """Sign the busy learner in through the login form, landing on the dashboard."""
+    sign_in(page, next_url="/dashboard")
     expect(page.get_by_role("heading", level=1)).to_have_text("My learning")
 
 
@@ -46,9 +41,11 @@ def panel(page):
     return page.locator("#dashboard-panel")
 
 
-def test_tabs_filters_search_back_and_details_with_javascript(page, live_server, axe, sandbox):
+def test_tabs_filters_search_back_and_details_with_javascript(
+    page, sign_in, live_server, axe, sandbox
+):
     sandbox.store.execute("UPDATE content SET title = ? WHERE title = ?", XSS, OTHER_STARTED)
-    sign_in(page, live_server)
+    sign_in_to_dashboard(sign_in, page)
     axe(page)
     listing = content_list(page)
     expect(listing).to_contain_text(STARTED)
@@ -102,8 +99,8 @@ def test_tabs_filters_search_back_and_details_with_javascript(page, live_server,
     axe(page)
 
 
-def test_unenroll_archive_and_reinstate_with_javascript(page, live_server, axe):
-    sign_in(page, live_server)
+def test_unenroll_archive_and_reinstate_with_javascript(page, sign_in, live_server, axe):
+    sign_in_to_dashboard(sign_in, page)
     waitlisted = tab_count(page, "Waitlist")
     tab(page, "Waitlist").click()
     item = panel(page).locator(".content-item", has_text=WAITLISTED)
@@ -137,9 +134,9 @@ def test_unenroll_archive_and_reinstate_with_javascript(page, live_server, axe):
     expect(content_list(page)).to_contain_text(STARTED)
 
 
-def test_the_same_flows_without_javascript(page_nojs, live_server, axe):
+def test_the_same_flows_without_javascript(page_nojs, sign_in, live_server, axe):
     page = page_nojs
-    sign_in(page, live_server)
+    sign_in_to_dashboard(sign_in, page)
     axe(page)
     tab(page, "Learning paths").click()
     expect(page).to_have_url(re.compile(r"tab=learningPaths"))

@@ -7,29 +7,23 @@ import pytest
 from portal.sandbox.demo import DEMO_LOGINS
 
 pytestmark = pytest.mark.e2e
-EMAIL, PASSWORD = DEMO_LOGINS["busy"]
+EMAIL = DEMO_LOGINS["busy"][0]
 
 
-def sign_in(page, base_url, email=EMAIL, password=PASSWORD):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def test_wrong_password_shows_the_message_and_keeps_the_email(page, live_server, axe):
-    sign_in(page, live_server.url, password="not-my-password")
+def test_wrong_password_shows_the_message_and_keeps_the_email(page, sign_in, live_server, axe):
+    sign_in(page, password="not-my-password")
     assert page.get_by_role("alert").inner_text() == "Email or password is incorrect."
     assert page.get_by_label("Email").input_value() == EMAIL
     assert page.get_by_label("Password").input_value() == ""
     axe(page)
 
 
-def test_right_password_reaches_the_landing_page_with_the_learners_name(page, live_server, axe):
+def test_right_password_reaches_the_landing_page_with_the_learners_name(
+    page, sign_in, live_server, axe
+):
     page.goto(f"{live_server.url}/login")
     axe(page)
-    sign_in(page, live_server.url)
+    sign_in(page)
     assert "/login" not in page.url
     assert page.get_by_text("Avery").first.is_visible()
     axe(page)
@@ -38,8 +32,8 @@ def test_right_password_reaches_the_landing_page_with_the_learners_name(page, li
     axe(page)
 
 
-def test_logout_returns_to_login_and_back_shows_no_learner_data(page, live_server, axe):
-    sign_in(page, live_server.url)
+def test_logout_returns_to_login_and_back_shows_no_learner_data(page, sign_in, live_server, axe):
+    sign_in(page)
     landing = page.url
     page.locator(".user-menu summary").click()
     page.get_by_role("button", name="Sign out").click()
@@ -54,8 +48,8 @@ def test_logout_returns_to_login_and_back_shows_no_learner_data(page, live_serve
     assert "Avery" not in page.content()
 
 
-def test_login_and_logout_work_without_javascript(page_nojs, live_server, axe):
-    sign_in(page_nojs, live_server.url)
+def test_login_and_logout_work_without_javascript(page_nojs, sign_in, live_server, axe):
+    sign_in(page_nojs)
     assert "/login" not in page_nojs.url
     assert "Avery" in page_nojs.locator(".user-menu__name").inner_text()
     axe(page_nojs)
@@ -64,11 +58,13 @@ def test_login_and_logout_work_without_javascript(page_nojs, live_server, axe):
     page_nojs.wait_for_url("**/login?signed_out=1")
 
 
-def test_markup_in_company_and_learner_names_renders_as_text(page, live_server, sandbox, axe):
+def test_markup_in_company_and_learner_names_renders_as_text(
+    page, sign_in, live_server, sandbox, axe
+):
     payload = '<img src=x onerror="alert(document.domain)"><script>alert(1)</script>'
     sandbox.store.execute("UPDATE company SET name = ?", "Northwind " + payload)
     sandbox.store.execute("UPDATE users SET first_name = ? WHERE email = ?", payload, EMAIL)
-    sign_in(page, live_server.url)
+    sign_in(page)
     page.locator(".user-menu summary").click()
     assert payload in page.locator(".user-menu__name").inner_text()
     assert payload in page.locator(".brand").inner_text()
@@ -76,11 +72,11 @@ def test_markup_in_company_and_learner_names_renders_as_text(page, live_server, 
     axe(page)
 
 
-def test_layout_fits_a_360_pixel_screen(browser, live_server, axe):
+def test_layout_fits_a_360_pixel_screen(sign_in, browser, live_server, axe):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US")
     try:
         small = context.new_page()
-        sign_in(small, live_server.url)
+        sign_in(small)
         small.locator(".user-menu summary").click()
         width = small.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"the page scrolls sideways: {width}px wide"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from .common import (
-    BadInput,
     NotFound,
     award_type_dict,
+    checked_limit,
     content_by_id,
     ctx,
     query,
@@ -19,10 +19,7 @@ LEADERBOARD_MAX = 100
 
 @query.field("BadgeLeaderboard")
 def resolve_badge_leaderboard(_obj, info, limit=None):
-    if limit is None:
-        limit = LEADERBOARD_DEFAULT
-    if limit < 1 or limit > LEADERBOARD_MAX:
-        raise BadInput(f"limit must be between 1 and {LEADERBOARD_MAX}; got {limit}.")
+    limit = checked_limit(limit, default=LEADERBOARD_DEFAULT, maximum=LEADERBOARD_MAX)
     context = ctx(info)
     me = context.user()
     store = context.store

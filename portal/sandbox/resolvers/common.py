@@ -72,6 +72,15 @@ class TooManyAttempts(ApiError):
     code = "TOO_MANY_ATTEMPTS"
 
 
+def checked_limit(limit: int | None, *, default: int, maximum: int) -> int:
+    """A list's `limit` argument: default when not given, else 1..maximum or BAD_USER_INPUT."""
+    if limit is None:
+        return default
+    if limit < 1 or limit > maximum:
+        raise BadInput(f"limit must be between 1 and {maximum}; got {limit}.")
+    return limit
+
+
 @dataclass
 class Context:
     """One request: the store, the raw authToken header and the user it names (looked up once)."""

@@ -11,6 +11,7 @@ from .common import (
     Forbidden,
     NotFound,
     Search,
+    checked_limit,
     content_by_id,
     content_dicts,
     ctx,
@@ -158,10 +159,7 @@ def resolve_user_content_groups(_obj, info, query=None, includeExpiredCertificat
 
 @query.field("UserRecentContent")
 def resolve_user_recent_content(_obj, info, limit=None):
-    if limit is None:
-        limit = RECENT_MAX
-    if limit < 1 or limit > RECENT_MAX:
-        raise BadInput(f"limit must be between 1 and {RECENT_MAX}; got {limit}.")
+    limit = checked_limit(limit, default=RECENT_MAX, maximum=RECENT_MAX)
     context = ctx(info)
     user = context.require_user()
     rows = context.store.query(

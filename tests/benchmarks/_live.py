@@ -1,0 +1,70 @@
+"""What the portal benchmarks share: the portal signed in to a live sandbox with the demo data.
+
+The benchmarks run as scripts (`python tests/benchmarks/bench_x.py`), so their own folder is on
+`sys.path` and they import this module as `_live`; it puts the repository root there for `portal`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+API_KEY = "bench-api-key"
+
+
+@dataclass
+class Live:
+    app: object  # the portal
+    client: object  # its test client, signed in
+    store: object  # the sandbox's store
+    email: str  # the signed-in learner's
+
+
+@contextmanager
+def signed_in_portal(who: str = "busy") -> Iterator[Live]:
+    """A sandbox with fresh demo data on a loopback port, and a portal test client configured
+    against it and signed in as the demo learner `who`; the sandbox stops on exit."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    from portal import create_app
+    from portal.sandbox import create_sandbox_app
+    from portal.sandbox.demo import DEMO_LOGINS, build_demo
+    from portal.sandbox.server import start
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sandbox_app = create_sandbox_app(Path(tmp) / "sandbox", api_key=API_KEY)
+        build_demo(sandbox_app)
+        server = start(sandbox_app)
+        try:
+            app = create_app(
+                {
+                    "TESTING": True,
+                    "TI_BASE_URL": server.url,
+                    "TI_API_KEY": API_KEY,
+                    "SECRET_KEY": "bench",
+                    "SESSION_TYPE": "filesystem",
+                    "SESSION_FILE_DIR": str(Path(tmp) / "sessions"),
+                    "WTF_CSRF_ENABLED": False,
+                    "RATELIMIT_ENABLED": False,
+                    "REDIS_URL": None,
+                }
+            )
+            client = app.test_client()
+            email, password = DEMO_LOGINS[who]
+            client.post("/login", data={"email": email, "password": password})
+            yield Live(app, client, sandbox_app.extensions["sandbox"].store, email)
+        finally:
+            server.stop()
+
+
+def p95(times: list[float]) -> float:
+    """The 95th percentile of times (nearest rank)."""
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
