@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
+REDIS_SERVER := /usr/bin/redis-server
 
 .PHONY: install demo test bench lint translations compile-translations
 
@@ -13,13 +14,21 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(MAKE) --no-print-directory compile-translations
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing=" chromium"; \
+	[ -x $(REDIS_SERVER) ] || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 		else \
-			echo "Chromium is missing at $(CHROMIUM): the browser tests need it."; \
-			echo "Install Debian's chromium as root: sudo apt-get install chromium"; \
-			exit 1; \
+			echo "Missing Debian packages:$$missing. Install them as root:"; \
+			echo "  sudo apt-get install$$missing"; \
+			case "$$missing" in *redis-server*) \
+				echo "Without $(REDIS_SERVER) the Redis tests (tests/test_redis.py) are skipped.";; \
+			esac; \
+			case "$$missing" in *chromium*) \
+				echo "Chromium is missing at $(CHROMIUM): the browser tests need it."; exit 1;; \
+			esac; \
 		fi; \
 	fi
 

@@ -1,0 +1,158 @@
+"""With REDIS_URL set, two portal processes share sessions, login rate limits and instance data."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+
+from portal import create_app
+from portal.api.cache import forget_instance_data
+from portal.config import from_env
+from tests.conftest import csrf_from
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """A real redis-server on a free loopback port, without persistence, for this module."""
+    if not shutil.which(REDIS_SERVER):
+        pytest.skip(f"{REDIS_SERVER} is missing: `make install` as root installs redis-server")
+    port = _free_port()
+    options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(
+        [REDIS_SERVER, *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"redis-server did not answer PING on port {port}")
+                time.sleep(0.05)
+        yield url
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def store(redis_url):
+    """The Redis database, emptied before each test (the `redis` package talking to it)."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def two_apps(sandbox, portal_config, redis_url, store):
+    """Two portal apps, as two processes behind gunicorn: same REDIS_URL and SECRET_KEY.
+
+    Session and rate-limit settings come from `from_env` as in production, with REDIS_URL set.
+    """
+    env = from_env({"REDIS_URL": redis_url})
+    shared = {key: env[key] for key in ("REDIS_URL", "SESSION_TYPE", "RATELIMIT_STORAGE_URI")}
+    assert shared["SESSION_TYPE"] == "redis" and shared["RATELIMIT_STORAGE_URI"] == redis_url
+    first = create_app(portal_config(sandbox.url, **shared))
+    second = create_app(portal_config(sandbox.url, **shared))
+    return first, second
+
+
+def _clients(two_apps):
+    return two_apps[0].test_client(), two_apps[1].test_client()
+
+
+def _share_cookie(source, target) -> str:
+    cookie = source.get_cookie("portal_session")
+    assert cookie is not None, "no session cookie"
+    target.set_cookie("portal_session", cookie.value)
+    return cookie.value
+
+
+def test_login_on_one_process_is_a_login_on_the_other(two_apps, login, store):
+    client_a, client_b = _clients(two_apps)
+    assert login(client_a, "busy").status_code == 303
+    session_id = _share_cookie(client_a, client_b)
+    assert store.exists(f"session:{session_id}"), "the session is not stored in Redis"
+
+    page = client_b.get("/dashboard")
+
+    assert page.status_code == 200
+    assert "Avery" in page.get_data(as_text=True)
+
+
+def test_logout_on_one_process_logs_out_on_the_other(two_apps, login, store):
+    client_a, client_b = _clients(two_apps)
+    login(client_a, "busy")
+    session_id = _share_cookie(client_a, client_b)
+    assert client_b.get("/dashboard").status_code == 200
+
+    token = csrf_from(client_a.get("/dashboard").get_data(as_text=True))
+    assert client_a.post("/logout", data={"csrf_token": token}).status_code == 303
+
+    assert not store.exists(f"session:{session_id}")
+    page = client_b.get("/dashboard")
+    assert page.status_code == 302
+    assert "/login" in page.headers["Location"]
+
+
+def test_login_rate_limit_is_shared_by_the_processes(two_apps, csrf_token, store):
+    clients = _clients(two_apps)
+
+    def attempt(number: int):
+        client = clients[number % 2]
+        # A new email each time: only the per-address limit (10 a minute) counts them all,
+        # and the sandbox's own per-email lockout never answers.
+        data = {
+            "email": f"nobody{number}@example.com",
+            "password": "wrong-password",
+            "csrf_token": csrf_token(client, "/login"),
+        }
+        return client.post("/login", data=data)
+
+    statuses = [attempt(number).status_code for number in range(10)]
+    assert 429 not in statuses, statuses
+    counts = [int(store.get(key)) for key in store.keys("LIMITS*")]
+    assert 10 in counts, f"the ten attempts are not counted together in Redis: {counts}"
+
+    refused = attempt(10)
+
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_instance_data_cached_by_one_process_is_served_to_the_other(two_apps, sandbox, store):
+    client_a, client_b = _clients(two_apps)
+    assert "Northwind Academy" in client_a.get("/login").get_data(as_text=True)
+    assert any(key.startswith(b"portal:instance-data:") for key in store.keys())
+
+    sandbox.store.execute("UPDATE company SET name = ?", "Southwind College")
+    cached = client_b.get("/login").get_data(as_text=True)
+    assert "Northwind Academy" in cached and "Southwind College" not in cached
+
+    with two_apps[1].app_context():
+        forget_instance_data()
+
+    fresh = client_a.get("/login").get_data(as_text=True)
+    assert "Southwind College" in fresh and "Northwind Academy" not in fresh
