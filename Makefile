@@ -53,7 +53,7 @@ lint: install
 
 # Collect the strings of templates and code into the catalogs (then translate the .po files).
 translations: $(BIN)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portal/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k label:2 --no-location --sort-output -o portal/translations/messages.pot .
 	$(BIN)/pybabel update --ignore-obsolete --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
 
 compile-translations: $(BIN)/python
