@@ -57,6 +57,8 @@ def _derive_settings(app: Flask, explicit: set) -> None:
     config = app.config
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = settings.kept_secret_key()
+    if not config.get("TI_PUBLIC_URL") and config.get("TI_BASE_URL"):
+        config["TI_PUBLIC_URL"] = settings.origin(config["TI_BASE_URL"])
     if "SESSION_COOKIE_SECURE" not in explicit:
         # Plain http is only acceptable for the local demo and tests.
         config["SESSION_COOKIE_SECURE"] = not (config["PORTAL_DEMO"] or config["TESTING"])
@@ -88,7 +90,7 @@ def _register_blueprints(app: Flask) -> None:
 def _template_globals(app: Flask) -> None:
     from portal import i18n, navigation
     from portal.site import branding
-    from portal.urls import safe_url
+    from portal.urls import instance_url, safe_url
 
     app.jinja_env.globals.update(
         label=i18n.label,
@@ -101,6 +103,7 @@ def _template_globals(app: Flask) -> None:
         has_endpoint=navigation.has_endpoint,
     )
     app.jinja_env.filters["safe_url"] = safe_url
+    app.jinja_env.filters["instance_url"] = instance_url
 
 
 def _unauthorized():

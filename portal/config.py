@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LOCALES = ("en", "fr", "de")
@@ -18,6 +19,12 @@ def var_dir() -> Path:
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of url: where learners reach an instance whose API is at url."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def kept_secret_key() -> str:
@@ -44,6 +51,8 @@ def from_env(env=None) -> dict:
     redis_url = env.get("REDIS_URL") or None
     return {
         "TI_BASE_URL": (env.get("TI_BASE_URL") or "").rstrip("/") or None,
+        # Where learners reach the instance; None: the origin of TI_BASE_URL (create_app).
+        "TI_PUBLIC_URL": (env.get("TI_PUBLIC_URL") or "").rstrip("/") or None,
         "TI_API_KEY": env.get("TI_API_KEY") or None,
         "TI_CONNECT_TIMEOUT": float(env.get("TI_CONNECT_TIMEOUT") or 3.05),
         "TI_READ_TIMEOUT": float(env.get("TI_READ_TIMEOUT") or 10),

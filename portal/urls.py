@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+
+from flask import current_app
 
 _SAFE_SCHEMES = {"http", "https"}
 
@@ -25,6 +27,16 @@ def safe_url(value) -> str | None:
     if parts.scheme:
         return url if parts.scheme.lower() in _SAFE_SCHEMES and parts.netloc else None
     return url
+
+
+def instance_url(value) -> str | None:
+    """An instance URL as learners can follow it: relative ones (`/learn/x`, as TI answers) made
+    absolute against TI_PUBLIC_URL, absolute ones kept; None when safe_url refuses it."""
+    url = safe_url(value)
+    if url is None or urlsplit(url).scheme:
+        return url
+    base = current_app.config.get("TI_PUBLIC_URL")
+    return urljoin(base + "/", url) if base else url
 
 
 def local_path(value) -> str | None:

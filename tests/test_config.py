@@ -30,3 +30,23 @@ def test_generated_secret_key_is_kept_private_and_reused(tmp_path, monkeypatch):
     first = kept_secret_key()
     assert len(first) >= 32 and kept_secret_key() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_public_url_defaults_to_the_origin_of_the_api(sandbox, portal_config):
+    from portal import create_app
+
+    app = create_app(portal_config("https://academy.example.com/api"))
+    assert app.config["TI_PUBLIC_URL"] == "https://academy.example.com"
+    app = create_app(portal_config(sandbox.url, TI_PUBLIC_URL="https://learn.example.org"))
+    assert app.config["TI_PUBLIC_URL"] == "https://learn.example.org"
+
+
+def test_instance_urls_are_made_absolute_against_the_public_url(app):
+    from portal.urls import instance_url
+
+    with app.test_request_context():
+        app.config["TI_PUBLIC_URL"] = "https://learn.example.org"
+        assert instance_url("/learn/intro") == "https://learn.example.org/learn/intro"
+        assert instance_url("https://cdn.example.net/a.png") == "https://cdn.example.net/a.png"
+        assert instance_url("javascript:alert(1)") is None
+        assert instance_url("data:text/html,x") is None

@@ -399,7 +399,7 @@ def test_only_http_and_relative_urls_become_links(app):
         )
         safe = content_item({"id": "2", "title": "T", "url": "/learn/t", "kind": "course"})
     assert unsafe["url"] is None and unsafe["image"] is None
-    assert safe["url"] == "/learn/t"
+    assert safe["url"] == app.config["TI_PUBLIC_URL"] + "/learn/t"
 
 
 @pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])

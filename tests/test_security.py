@@ -182,7 +182,8 @@ def test_navigation_links_from_the_instance_are_filtered(client, sandbox):
         ],
     )
     html = client.get("/login").get_data(as_text=True)
-    assert 'href="/catalog"' in html and 'href="https://help.example.com"' in html
+    # The instance's own links lead to the instance, not to a page of the portal.
+    assert f'href="{sandbox.url}/catalog"' in html and 'href="https://help.example.com"' in html
     assert "javascript:" not in html and ">Evil<" not in html
 
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from portal import api
 from portal.account.licenses import credits
 from portal.api.errors import BadInput, Forbidden, NotFound
-from portal.urls import safe_url
+from portal.urls import instance_url
 
 # How far the confirm step looks for a course that is not on the page the learner came from.
 MAX_SCAN_PAGES = 10
@@ -43,7 +43,7 @@ def _item(raw: dict, owned: set, currency: str) -> dict:
         "title": raw.get("title") or raw.get("slug") or gettext("Untitled"),
         "kind": raw.get("contentTypeLabel") or str(KIND_LABELS.get(kind, _l("Content"))),
         "description": raw.get("description"),
-        "image": safe_url(raw.get("asset")),
+        "image": instance_url(raw.get("asset")),
         "price": format_currency(price / 100, currency) if price > 0 else None,
         "owned": raw.get("id") in owned,
         # Only courses can be bought with credits (BalanceContentType has `courses` only).
@@ -115,4 +115,4 @@ def redeem_with_credits(context: dict) -> tuple[str | None, str | None]:
         )
     except (NotFound, Forbidden):
         return None, gettext("This course cannot be bought with credits. Nothing was spent.")
-    return safe_url(url.get("RedeemBalance")) or "", None
+    return instance_url(url.get("RedeemBalance")) or "", None

@@ -42,10 +42,10 @@ def redeem(content_id: str):
     filters = parse_filters(request.args)
     context, form, problem = _course(content_id, filters), RedeemForm(), None
     if form.validate_on_submit():
-        url, problem = redeem_with_credits(context)
+        _url, problem = redeem_with_credits(context)
         if problem is None:
             flash(_("%(title)s is now yours.", title=context["item"]["title"]), "success")
-            return see_other(url or home_url())
+            return see_other(home_url())
     status = 422 if request.method == "POST" else 200
     return render(
         "catalog/redeem.html",

@@ -9,7 +9,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from portal.certificates.status import certificate_status, certificate_title, parse_moment
-from portal.urls import safe_url
+from portal.urls import instance_url
 
 # CertificateDateFormatType -> Babel pattern (examples from the schema: July 25, 2019 ...).
 DATE_PATTERNS = {
@@ -106,13 +106,9 @@ def find_certificate(certificates: list | None, cert_id: str) -> dict | None:
 
 
 def document_url(certificate: dict) -> str | None:
-    """The certificate's own document, only when it is an absolute http(s) URL.
-
-    A relative URL points into the TI instance, not this portal; anything else (javascript:,
-    data:) is never a link.
-    """
+    """The certificate's document, else its page on the instance; never javascript: or data:."""
     for key in ("pdfAsset", "url"):
-        url = safe_url(certificate.get(key))
+        url = instance_url(certificate.get(key))
         if url and url.lower().startswith(("http://", "https://")):
             return url
     return None

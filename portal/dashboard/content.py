@@ -14,7 +14,7 @@ from portal import api
 from portal.api.errors import ApiError, Forbidden, NotFound, TokenExpired
 from portal.i18n import label
 from portal.navigation import has_endpoint
-from portal.urls import safe_url
+from portal.urls import instance_url
 
 MAX_QUERY_LENGTH = 200
 RECENT_ON_PAGE = 6
@@ -228,8 +228,8 @@ def content_item(raw: dict) -> dict:
         "kind": kind,
         "kind_label": raw.get("contentTypeLabel") or kind_label(kind),
         "is_path": kind == "learningPath",
-        "url": safe_url(raw.get("url")),
-        "image": safe_url(raw.get("asset")),
+        "url": instance_url(raw.get("url")),
+        "image": instance_url(raw.get("asset")),
         "status": str(STATUS_LABELS.get(status, status)) if status else None,
         "status_tone": "success" if status in ("available", "published") else "neutral",
         "due": local_date(raw.get("currentUserDueDate")),
@@ -324,7 +324,7 @@ def expiring_certificates(certificates, today: datetime | None = None) -> list[d
                 "when": ngettext("in %(num)d day", "in %(num)d days", days)
                 if days
                 else gettext("today"),
-                "recertify_url": safe_url(content.get("url")) or fallback,
+                "recertify_url": instance_url(content.get("url")) or fallback,
                 "_at": expires,
             }
         )

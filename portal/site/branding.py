@@ -7,7 +7,7 @@ import re
 from flask import current_app, g
 from markupsafe import Markup
 
-from portal.urls import safe_url
+from portal.urls import instance_url
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _FONT = re.compile(r"[A-Za-z0-9 -]{1,64}")
@@ -61,14 +61,14 @@ def branding() -> dict:
     found = settings()
     links = []
     for link in found.get("globalNavigationLinks") or []:
-        href = safe_url((link or {}).get("href"))
+        href = instance_url((link or {}).get("href"))
         text = (link or {}).get("label")
         if href and isinstance(text, str) and text.strip():
             links.append({"label": text, "href": href})
     return {
         "name": company().get("name") or "",
-        "logo": safe_url(found.get("logoAsset")),
-        "favicon": safe_url(found.get("favicon")),
+        "logo": instance_url(found.get("logoAsset")),
+        "favicon": instance_url(found.get("favicon")),
         "nav_links": links,
         "has_custom_css": bool((found.get("customCss") or "").strip()),
     }
