@@ -133,9 +133,7 @@ def test_redeem_confirm_keeps_the_code(busy, outage, headers):
 
 
 def test_license_switch_keeps_the_choice(busy, sandbox, outage, headers):
-    chosen = sandbox.store.scalar(
-        "SELECT id FROM licenses WHERE name = ?", "Engineering Academy"
-    )
+    chosen = sandbox.store.scalar("SELECT id FROM licenses WHERE name = ?", "Engineering Academy")
     token = csrf_from(text(busy.get("/account")))
     status, message = outage()
     response = busy.post(
@@ -165,9 +163,7 @@ def test_catalog_redeem_keeps_the_course_to_confirm_again(busy, sandbox, outage,
 def test_language_switch_works_while_the_instance_is_down(client, sandbox):
     token = csrf_from(text(client.get("/login")))
     sandbox.server.stop()
-    response = client.post(
-        "/language", data={"lang": "fr", "next": "/login", "csrf_token": token}
-    )
+    response = client.post("/language", data={"lang": "fr", "next": "/login", "csrf_token": token})
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/login")
     with client.session_transaction() as session:
