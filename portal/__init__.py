@@ -19,7 +19,7 @@ from portal.extensions import (
 
 # Learner areas, each a package portal/<area>/ whose views.py defines `bp`. An area is
 # registered as soon as its views module exists, so areas can be added independently.
-AREAS = ("auth", "dashboard", "certificates", "badges", "account", "catalog")
+AREAS = ("auth", "dashboard", "certificates", "badges", "account", "catalog", "sessions")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -32,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     _derive_settings(app, explicit=set(config or ()))
 
-    from portal import errors, i18n, security
+    from portal import errors, i18n, security, session_registry
     from portal.api.cache import cache, cache_config
     from portal.auth.user import load_user
 
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app, config=cache_config(app.config["REDIS_URL"]))
     security.init_app(app)
+    session_registry.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     _template_globals(app)
