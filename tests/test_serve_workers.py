@@ -21,6 +21,7 @@ from tests.conftest import API_KEY
 from tests.test_redis import _free_port, redis_url, store  # noqa: F401 - fixtures
 
 PORTAL = Path(sys.executable).parent / "portal"
+LEARNER = "198.51.100.9"
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -68,7 +69,7 @@ def served(make_sandbox, redis_url, store, tmp_path):  # noqa: F811 - fixtures
             "--access-logfile",
             str(log),
             "--access-logformat",
-            "%(p)s %(m)s %(U)s %(s)s",
+            "%(p)s %(h)s %(m)s %(U)s %(s)s",
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -108,7 +109,8 @@ def failed_login(url: str, number: int) -> tuple[int, dict]:
                 "password": "wrong-password",
                 "csrf_token": _TOKEN.search(page.text).group(1),
             },
-            headers={"Cookie": f"portal_session={cookie}"},
+            # Through the (trusted, local) proxy: one learner address for every attempt.
+            headers={"Cookie": f"portal_session={cookie}", "X-Forwarded-For": LEARNER},
             allow_redirects=False,
             timeout=30,
         )
