@@ -6,29 +6,28 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal.account.codes import check_code, redeem_code
+from portal import api
 from portal.account.forms import CodeForm, RedeemForm, license_form
-from portal.account.licenses import account, select_license
-from portal.account.responses import see_other
-from portal.api.errors import WIDGET_ERRORS
+from portal.account.present import account, check_code, redeem_code, select_license
 from portal.forms import OUTAGE_ERRORS, outage_of, render_form
-from portal.htmx import render, wants_fragment
+from portal.htmx import render, see_other, wants_fragment
 from portal.navigation import home_url
+from portal.widgets import attempt
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _account_context(**form_data) -> dict:
-    try:
-        context = account()
-    except WIDGET_ERRORS as exc:
+    data, error = attempt(api.run, "AccountPage")
+    if error:
         return {
-            "error": exc.message,
-            "error_kind": exc,
+            "error": error.message,
+            "error_kind": error,
             "user": {},
             "licenses": [],
             "form": None,
         }
+    context = account(data)
     form = license_form(context["licenses"], context["active_id"], **form_data)
     return {"error": None, "form": form, **context}
 
