@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 import ua_parser
 from flask import Flask, current_app, request, session
 from flask_babel import gettext as _
-from flask_login import logout_user
 
 from portal import api
 from portal.api.client import SESSION_TOKEN_KEY
@@ -244,20 +243,6 @@ def end_all() -> int:
         _end_entry(entry)
     index.remove(user_id, *others)
     return len(others)
-
-
-def sign_out_here() -> None:
-    """End this session: its instance token, its index entry, its data, its id."""
-    try:
-        api.run("Logout")
-    except ApiError:
-        pass  # The session ends here whatever the upstream says.
-    forget_current()
-    logout_user()
-    session.clear()
-    regenerate = getattr(current_app.session_interface, "regenerate", None)
-    if regenerate:
-        regenerate(session)
 
 
 def init_app(app: Flask) -> None:

@@ -6,7 +6,9 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal import session_registry
+from portal import api, session_registry
+from portal.api.errors import ApiError
+from portal.learner import end_session
 
 bp = Blueprint("sessions", __name__, url_prefix="/account/sessions")
 
@@ -32,7 +34,11 @@ def end_all():
 
 
 def _signed_out():
-    session_registry.sign_out_here()
+    try:
+        api.run("Logout")
+    except ApiError:
+        pass  # This session ends whatever the upstream says.
+    end_session()
     response = redirect(url_for("auth.login", signed_out=1), 303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
