@@ -41,8 +41,7 @@ def test_serve_passes_the_trusted_proxies_to_gunicorn():
 
 @pytest.fixture
 def served(make_sandbox, redis_url, store, tmp_path):  # noqa: F811 - fixtures
-    """`portal serve` with two sync workers on a free port, against a slow sandbox."""
-    # Slow answers and one request at a time per worker: concurrent attempts reach both.
+    """`portal serve` with two workers on a free port, against a slow sandbox."""
     sandbox = make_sandbox(latency_ms=300)
     port = _free_port()
     log = tmp_path / "access.log"
@@ -64,8 +63,11 @@ def served(make_sandbox, redis_url, store, tmp_path):  # noqa: F811 - fixtures
             f"127.0.0.1:{port}",
             "--workers",
             "2",
-            "--worker-class",
-            "sync",
+            # One connection at a time per worker, so that concurrent attempts reach both.
+            "--threads",
+            "1",
+            "--worker-connections",
+            "1",
             "--access-logfile",
             str(log),
             "--access-logformat",
