@@ -95,3 +95,43 @@ def test_end_a_session_from_another_browser_then_everywhere(
     expect(page.get_by_label("Email")).to_be_visible()
     for token in tokens:
         assert _current_user_code(sandbox, token) == "UNAUTHENTICATED"
+
+
+def _serve_demo_images_from(sandbox) -> None:
+    """Point the demo data's image URLs at this test's sandbox, as `portal demo` does."""
+    from portal.sandbox.demo import DEFAULT_BASE_URL
+
+    store = sandbox.store
+    for table in store.query("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        name = table["name"]
+        for column in store.query(f"PRAGMA table_info({name})"):
+            if column["type"].upper() == "TEXT":
+                store.execute(
+                    f"UPDATE {name} SET {column['name']} = "
+                    f"REPLACE({column['name']}, ?, ?) WHERE {column['name']} LIKE ?",
+                    DEFAULT_BASE_URL,
+                    sandbox.url,
+                    f"%{DEFAULT_BASE_URL}%",
+                )
+
+
+def test_demo_images_from_the_sandbox_load_under_the_csp(page, sign_in, live_server, sandbox):
+    _serve_demo_images_from(sandbox)
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    sign_in(page)
+    page.goto(f"{live_server.url}/catalog")
+    page.wait_for_load_state("networkidle")
+
+    images = page.eval_on_selector_all(
+        "img", "(all) => all.map((img) => [img.currentSrc, img.complete && img.naturalWidth > 0])"
+    )
+    from_sandbox = [(src, ok) for src, ok in images if src.startswith(sandbox.url)]
+    assert len(from_sandbox) >= 2, images
+    assert all(ok for _src, ok in from_sandbox), from_sandbox
+    assert not refused, refused
