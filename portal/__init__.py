@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     _derive_settings(app, explicit=set(config or ()))
 
-    from portal import errors, i18n, security
+    from portal import errors, i18n, security, session_registry
     from portal.api.cache import cache, cache_config
     from portal.learner import load_user
 
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app, config=cache_config(app.config["REDIS_URL"]))
     security.init_app(app)
+    session_registry.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     _template_globals(app)
@@ -74,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.catalog.views import bp as catalog
     from portal.certificates.views import bp as certificates
     from portal.dashboard.views import bp as dashboard
+    from portal.sessions.views import bp as sessions
     from portal.site.views import bp as site
     from portal.site.views import index
 
@@ -83,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(badges)
     app.register_blueprint(account)
     app.register_blueprint(catalog)
+    app.register_blueprint(sessions)
     app.register_blueprint(site)
     app.add_url_rule("/", "index", index)
 

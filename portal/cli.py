@@ -124,6 +124,12 @@ def demo(host: str, port: int, data_dir: str | None, reset: bool) -> None:
 @click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
 def serve(bind: str, workers: int, gunicorn_args: tuple[str, ...]) -> None:
     """Run the portal in production with gunicorn (set TI_BASE_URL, TI_API_KEY, SECRET_KEY)."""
+    from portal.security import serve_options
+
+    try:
+        options = serve_options(workers, os.environ)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     args = [
         sys.executable,
         "-m",
@@ -136,6 +142,7 @@ def serve(bind: str, workers: int, gunicorn_args: tuple[str, ...]) -> None:
         "4",
         "--access-logfile",
         "-",
+        *options,
         *gunicorn_args,
         "portal.wsgi:app",
     ]

@@ -67,7 +67,18 @@ def from_env(env=None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": env.get("BABEL_DEFAULT_TIMEZONE") or "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "SUPPORTED_LOCALES": SUPPORTED_LOCALES,
+        # Idle timeout; SESSION_ABSOLUTE_LIFETIME ends a session however active it is (as the
+        # instance's token does).
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "SESSION_ABSOLUTE_LIFETIME": timedelta(
+            hours=float(env.get("SESSION_ABSOLUTE_LIFETIME_HOURS") or 12)
+        ),
+        # Addresses (or networks) of the reverse proxies whose X-Forwarded-* headers count.
+        "TRUSTED_PROXIES": env.get("TRUSTED_PROXIES") or "127.0.0.1",
+        # Origins images and fonts may come from besides the portal and the instance.
+        "ASSET_HOSTS": tuple((env.get("ASSET_HOSTS") or "").replace(",", " ").split()),
+        "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE") or 365 * 24 * 3600),
+        "HSTS_INCLUDE_SUBDOMAINS": _flag(env.get("HSTS_INCLUDE_SUBDOMAINS") or "1"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "portal_session",

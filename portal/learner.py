@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, session
 from flask_login import UserMixin, login_user, logout_user
 
+from portal import session_registry
 from portal.formats import learner_name
 
 PROFILE_FIELDS = ("id", "name", "firstName", "lastName", "email", "lang")
@@ -45,11 +46,13 @@ def start_session(token: str, current: dict) -> User:
         session["lang"] = lang
     login_user(user)
     _new_session_id()
+    session_registry.register()
     return user
 
 
 def end_session() -> None:
     """Forget the learner here whatever the upstream said: no token, no profile, a new id."""
+    session_registry.forget_current()
     logout_user()
     session.clear()
     _new_session_id()

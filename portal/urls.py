@@ -14,12 +14,18 @@ def _has_control_or_backslash(value: str) -> bool:
 
 
 def safe_url(value) -> str | None:
-    """The URL when it is http(s) or relative (never javascript:, data:, ...), else None."""
+    """The URL when it is http(s) or relative (never javascript:, data:, ...), else None.
+
+    `//host/x` (and `///host/x`, which browsers read the same way) leads to another host: it
+    comes back absolute, `https://host/x`, so that nothing takes it for a path.
+    """
     if not isinstance(value, str):
         return None
     url = value.strip()
     if not url or _has_control_or_backslash(url):
         return None
+    if url.startswith("//"):
+        url = "https://" + url.lstrip("/")
     try:
         parts = urlsplit(url)
     except ValueError:

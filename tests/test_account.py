@@ -279,5 +279,6 @@ def test_code_check_keeps_the_code_when_the_api_is_down(busy, sandbox, csrf_toke
     response = busy.post(
         "/account/codes", data={"kind": "redemption", "code": "KEEP-ME", "csrf_token": token}
     )
-    assert response.status_code == 422
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
     assert 'value="KEEP-ME"' in text(response)

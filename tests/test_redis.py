@@ -14,6 +14,7 @@ from portal import create_app
 from portal.api.cache import forget_instance_data
 from portal.config import from_env
 from tests.conftest import csrf_from
+from tests.test_sessions import FIREFOX, SAFARI, current_user, session_ids, signed_in, token_of
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -156,3 +157,20 @@ def test_instance_data_cached_by_one_process_is_served_to_the_other(two_apps, sa
 
     fresh = client_a.get("/login").get_data(as_text=True)
     assert "Southwind College" in fresh and "Northwind Academy" not in fresh
+
+
+def test_sessions_are_listed_and_ended_across_processes_with_redis(two_apps, login, sandbox, store):
+    first, second = two_apps
+    laptop = signed_in(first, login, FIREFOX)
+    phone = signed_in(second, login, SAFARI)
+    assert any(key.startswith(b"portal:sessions-of:") for key in store.keys())
+    laptop_token = token_of(first, laptop)
+    page = phone.get("/account").get_data(as_text=True)
+    assert "Firefox on Windows" in page and len(session_ids(page)) == 1
+
+    phone.post("/account/sessions/end-all", data={"csrf_token": csrf_from(page)})
+
+    assert laptop.get("/dashboard").status_code == 302
+    assert current_user(sandbox, laptop_token)["errors"][0]["extensions"]["code"] == (
+        "UNAUTHENTICATED"
+    )

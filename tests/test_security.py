@@ -86,6 +86,9 @@ def test_htmx_post_with_csrf_header_is_accepted(client, login, csrf_token):
         ("data:text/html,<script>alert(1)</script>", None),
         ("vbscript:msgbox", None),
         ("https:", None),
+        ("//evil.example/x", "https://evil.example/x"),
+        ("///evil.example/x", "https://evil.example/x"),
+        ("//", None),
         ("/\\evil.example", None),
         ("", None),
         (None, None),
@@ -102,6 +105,7 @@ def test_safe_url_keeps_only_http_and_relative_links(value, expected):
         ("/home", "/home"),
         ("/dashboard?tab=archived", "/dashboard?tab=archived"),
         ("//evil.example", None),
+        ("///evil.example", None),
         ("https://evil.example", None),
         ("/\\evil.example", None),
         ("/\t/evil.example", None),
@@ -179,9 +183,13 @@ def test_navigation_links_from_the_instance_are_filtered(client, sandbox):
             {"label": "Catalog", "href": "/catalog"},
             {"label": "Evil", "href": "javascript:alert(1)"},
             {"label": "Help", "href": "https://help.example.com"},
+            {"label": "Elsewhere", "href": "//evil.example/x"},
         ],
     )
     html = client.get("/login").get_data(as_text=True)
+    # A scheme-relative link is another host, never a path of the instance.
+    assert 'href="https://evil.example/x"' in html
+    assert f"{sandbox.url}//evil.example" not in html
     # The instance's own links lead to the instance, not to a page of the portal.
     assert f'href="{sandbox.url}/catalog"' in html and 'href="https://help.example.com"' in html
     assert "javascript:" not in html and ">Evil<" not in html
@@ -200,3 +208,95 @@ def test_upstream_down_or_slow_gives_the_503_page(make_sandbox, portal_config, s
     assert response.status_code == 503
     assert "The learning service is unavailable" in html
     assert response.headers["Retry-After"]
+
+
+# -- HSTS, Permissions-Policy, img-src -------------------------------------------------------
+
+HTTPS_VIA_PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.3"}
+
+
+def test_hsts_on_https_from_a_trusted_proxy(client):
+    response = client.get("/login", headers=HTTPS_VIA_PROXY)
+    hsts = response.headers["Strict-Transport-Security"]
+    max_age = int(re.search(r"max-age=(\d+)", hsts).group(1))
+    assert max_age >= 365 * 24 * 3600
+    assert "includeSubDomains" in hsts
+
+
+def test_no_hsts_when_an_untrusted_address_claims_https(client):
+    response = client.get(
+        "/login", headers=HTTPS_VIA_PROXY, environ_base={"REMOTE_ADDR": "203.0.113.7"}
+    )
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_no_hsts_over_plain_http(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_no_hsts_in_demo_mode_and_subdomains_configurable(sandbox, portal_config):
+    from portal import create_app
+
+    demo = create_app(portal_config(sandbox.url, PORTAL_DEMO=True)).test_client()
+    assert "Strict-Transport-Security" not in demo.get("/login", headers=HTTPS_VIA_PROXY).headers
+    alone = create_app(portal_config(sandbox.url, HSTS_INCLUDE_SUBDOMAINS=False)).test_client()
+    hsts = alone.get("/login", headers=HTTPS_VIA_PROXY).headers["Strict-Transport-Security"]
+    assert hsts.startswith("max-age=") and "includeSubDomains" not in hsts
+
+
+def test_permissions_policy_on_every_response(app, client, busy_client_factory):
+    @app.get("/_crash")
+    def crash():
+        raise RuntimeError("boom")
+
+    responses = [
+        client.get("/login"),
+        client.get("/no-such-page"),
+        client.get("/static/css/portal.css"),
+        client.get("/dashboard"),  # redirect to login
+        client.post("/logout"),  # CSRF refusal
+        client.get("/_crash"),
+        client.get("/brand.css"),
+        busy_client_factory().get("/account"),
+    ]
+    for response in responses:
+        response.close()
+        policy = response.headers["Permissions-Policy"]
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert f"{feature}=()" in policy, (response.status_code, policy)
+
+
+@pytest.fixture
+def busy_client_factory(app, login):
+    def make():
+        signed_in = app.test_client()
+        assert login(signed_in).status_code == 303
+        return signed_in
+
+    return make
+
+
+def test_csp_img_src_names_the_instance_not_every_https_host(client, sandbox):
+    csp = client.get("/login").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+    for name in ("img-src", "font-src"):
+        sources = directives[name].split()
+        assert "https:" not in sources and "http:" not in sources and "*" not in sources
+        assert "'self'" in sources and sandbox.url in sources
+
+
+def test_asset_hosts_are_added_to_img_src(sandbox, portal_config):
+    from portal import create_app
+
+    app = create_app(portal_config(sandbox.url, ASSET_HOSTS=("https://cdn.example.com",)))
+    csp = app.test_client().get("/login").headers["Content-Security-Policy"]
+    img_src = re.search(r"img-src ([^;]+)", csp).group(1).split()
+    assert "https://cdn.example.com" in img_src and sandbox.url in img_src
+
+
+def test_asset_hosts_setting_is_read_from_the_environment():
+    from portal.config import from_env
+
+    config = from_env({"ASSET_HOSTS": "https://a.example.com, https://b.example.com"})
+    assert config["ASSET_HOSTS"] == ("https://a.example.com", "https://b.example.com")
+    assert from_env({})["TRUSTED_PROXIES"] == "127.0.0.1"

@@ -6,19 +6,27 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from portal import api
 from portal.account.forms import CodeForm, RedeemForm, license_form
 from portal.account.present import account, check_code, redeem_code, select_license
+from portal.forms import OUTAGE_ERRORS, outage_of, render_form
 from portal.htmx import render, see_other, wants_fragment
 from portal.navigation import home_url
-from portal.widgets import attempt, fetch
+from portal.widgets import attempt
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _account_context(**form_data) -> dict:
-    data, error = fetch("AccountPage")
+    data, error = attempt(api.run, "AccountPage")
     if error:
-        return {"error": error, "user": {}, "licenses": [], "form": None}
+        return {
+            "error": error.message,
+            "error_kind": error,
+            "user": {},
+            "licenses": [],
+            "form": None,
+        }
     context = account(data)
     form = license_form(context["licenses"], context["active_id"], **form_data)
     return {"error": None, "form": form, **context}
@@ -34,19 +42,37 @@ def index():
 @login_required
 def license():
     context = _account_context()
-    form = context["form"]
-    if form is not None and form.validate_on_submit():
-        if select_license(form.license_id.data):
-            message = _("Your active license is now %(name)s.", name=_name(context, form))
-            if not wants_fragment():
-                flash(message, "success")
-                return see_other(url_for("account.index"))
-            return render(
-                "account/index.html", "account/_licenses.html", notice=message, **_account_context()
-            )
-        form.license_id.errors = [_("That license could not be made active. Choose another.")]
-    status = 503 if context["error"] else 422
-    return render("account/index.html", "account/_licenses.html", status=status, **context)
+    form, outage = context["form"], None
+    if context["error"]:
+        # The licenses could not be listed: the choice comes back as sent, to send again.
+        outage = _outage_of_listing(context)
+    elif form.validate_on_submit():
+        try:
+            selected = select_license(form.license_id.data)
+        except OUTAGE_ERRORS as exc:
+            outage = outage_of(exc)
+        else:
+            if selected:
+                message = _("Your active license is now %(name)s.", name=_name(context, form))
+                if not wants_fragment():
+                    flash(message, "success")
+                    return see_other(url_for("account.index"))
+                return render(
+                    "account/index.html",
+                    "account/_licenses.html",
+                    notice=message,
+                    **_account_context(),
+                )
+            form.license_id.errors = [_("That license could not be made active. Choose another.")]
+    return render_form(
+        "account/index.html", "account/_licenses.html", status=422, outage=outage, **context
+    )
+
+
+def _outage_of_listing(context: dict):
+    error = context.pop("error_kind")
+    context["form"] = license_form([], None)
+    return outage_of(error)
 
 
 def _name(context: dict, form) -> str:
@@ -58,16 +84,21 @@ def _name(context: dict, form) -> str:
 @bp.route("/codes", methods=["GET", "POST"])
 @login_required
 def codes():
-    form, check = CodeForm(), None
+    form, check, outage = CodeForm(), None, None
     if form.validate_on_submit():
-        check, error = attempt(check_code, form.kind.data, form.code.data)
-        if error or not check.valid:
-            form.code.errors = [error.message if error else check.message]
+        try:
+            check = check_code(form.kind.data, form.code.data)
+        except OUTAGE_ERRORS as exc:
+            outage = outage_of(exc)
+        else:
+            if not check.valid:
+                form.code.errors = [check.message]
     status = 422 if request.method == "POST" and not (check and check.valid) else 200
-    return render(
+    return render_form(
         "account/codes.html",
         "account/_code_result.html",
         status=status,
+        outage=outage,
         form=form,
         check=check,
         confirm=RedeemForm(formdata=None, kind=form.kind.data, code=form.code.data),
@@ -77,22 +108,28 @@ def codes():
 @bp.post("/codes/redeem")
 @login_required
 def redeem():
-    form = RedeemForm()
+    form, outage = RedeemForm(), None
     code_form = CodeForm(formdata=None, kind=form.kind.data, code=form.code.data)
     if form.validate_on_submit():
-        check = check_code(form.kind.data, form.code.data)
-        if check.valid and redeem_code(form.code.data):
-            flash(_("The code %(code)s was redeemed.", code=form.code.data), "success")
-            return see_other(home_url())
-        code_form.code.errors = [
-            check.message if not check.valid else _("This code could not be redeemed.")
-        ]
+        try:
+            check = check_code(form.kind.data, form.code.data)
+            redeemed = check.valid and redeem_code(form.code.data)
+        except OUTAGE_ERRORS as exc:
+            outage = outage_of(exc)
+        else:
+            if redeemed:
+                flash(_("The code %(code)s was redeemed.", code=form.code.data), "success")
+                return see_other(home_url())
+            code_form.code.errors = [
+                check.message if not check.valid else _("This code could not be redeemed.")
+            ]
     else:
         code_form.code.errors = [_("Enter the code again and check it before redeeming it.")]
-    return render(
+    return render_form(
         "account/codes.html",
         "account/_code_result.html",
         status=422,
+        outage=outage,
         form=code_form,
         check=None,
         confirm=None,

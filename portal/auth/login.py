@@ -27,11 +27,6 @@ REFUSALS = {
         ),
         422,
     ),
-    errors.RateLimited: (_l("Too many requests right now. Please try again in a moment."), 429),
-    errors.Unavailable: (
-        _l("The learning service is not reachable right now. Please try again in a moment."),
-        503,
-    ),
 }
 
 
@@ -44,7 +39,8 @@ class LoginRefused(Exception):
 
 
 def sign_in(email: str, password: str) -> User:
-    """Log the learner in upstream and open their session, or raise LoginRefused."""
+    """Log the learner in upstream and open their session, or raise LoginRefused (an outage
+    raises the ApiError kinds of `portal.forms.OUTAGE_ERRORS`)."""
     try:
         token = api.run_anonymous("Login", email=email, password=password)["Login"]
         current = api.run_as(token, "CurrentUser")["CurrentUser"]
@@ -56,6 +52,11 @@ def sign_in(email: str, password: str) -> User:
     if not token or not current or not current.get("id"):
         raise LoginRefused(REFUSALS[errors.BadCredentials][0], 422)
     return start_session(token, current)
+
+
+def failed_attempt(response) -> bool:
+    """Whether a login answer counts against the limits: a refusal or an invalid form."""
+    return response.status_code == 422
 
 
 def email_rate_key() -> str:

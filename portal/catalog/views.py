@@ -9,6 +9,7 @@ from flask_login import login_required
 from portal.catalog.forms import RedeemForm
 from portal.catalog.present import catalog_page, find_course, is_uuid, redeem_with_credits
 from portal.catalog.state import parse_filters
+from portal.forms import OUTAGE_ERRORS, outage_of, render_form
 from portal.htmx import render, see_other
 from portal.navigation import home_url
 from portal.widgets import fetch
@@ -37,19 +38,42 @@ def _course(content_id: str, filters) -> dict:
 @login_required
 def redeem(content_id: str):
     filters = parse_filters(request.args)
-    context, form, problem = _course(content_id, filters), RedeemForm(), None
-    if form.validate_on_submit():
-        _url, problem = redeem_with_credits(context)
-        if problem is None:
-            flash(_("%(title)s is now yours.", title=context["item"]["title"]), "success")
-            return see_other(home_url())
+    form, problem, outage = RedeemForm(), None, None
+    try:
+        context = _course(content_id, filters)
+    except OUTAGE_ERRORS as exc:
+        if request.method != "POST":
+            raise
+        context, outage = _course_as_shown(content_id), outage_of(exc)
+    if outage is None and form.validate_on_submit():
+        try:
+            _url, problem = redeem_with_credits(context)
+        except OUTAGE_ERRORS as exc:
+            outage = outage_of(exc)
+        else:
+            if problem is None:
+                flash(_("%(title)s is now yours.", title=context["item"]["title"]), "success")
+                return see_other(home_url())
     status = 422 if request.method == "POST" else 200
-    return render(
+    return render_form(
         "catalog/redeem.html",
         "catalog/_redeem.html",
         status=status,
+        outage=outage,
         form=form,
         filters=filters,
         problem=problem,
         **context,
     )
+
+
+def _course_as_shown(content_id: str) -> dict:
+    """The course as the confirm form showed it, while the instance cannot say more."""
+    item = {
+        "id": content_id,
+        "title": request.form.get("title", "")[:500],
+        "price": request.form.get("price", "")[:100] or None,
+        "owned": False,
+        "purchasable": True,
+    }
+    return {"item": item, "credits_enabled": True, "balance": None}

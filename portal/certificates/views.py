@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -13,10 +13,12 @@ from portal.certificates.pdf import accent_colour, render_pdf
 from portal.certificates.present import detail_context, list_context
 from portal.certificates.state import parse_filters
 from portal.certificates.transcript import transcript, transcript_csv
+from portal.forms import OUTAGE_ERRORS, outage_of, render_form
 from portal.htmx import render
 from portal.widgets import fetch
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+UPLOAD_FIELDS_KEY = "certificate_upload_fields"
 
 
 @bp.get("")
@@ -83,19 +85,41 @@ def transcript_as_pdf():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    form = upload_form(api.run("UserCertificateFields").get("UserCertificateFields"))
-    if form.validate_on_submit():
+    fields, outage = _upload_fields()
+    form = upload_form(fields)
+    if outage is None and form.validate_on_submit():
         try:
             api.run("CreateCertificateFromUpload", **upload_variables(form))
         except BadInput as exc:
             form.form_errors.append(exc.message)
+        except OUTAGE_ERRORS as exc:
+            outage = outage_of(exc)
         else:
             flash(_("Your certificate was added."), "success")
             return redirect(url_for("certificates.index"), 303)
     status = 422 if request.method == "POST" else 200
-    return render(
-        "certificates/new.html", "certificates/_upload_form.html", status=status, form=form
+    return render_form(
+        "certificates/new.html",
+        "certificates/_upload_form.html",
+        status=status,
+        outage=outage,
+        form=form,
     )
+
+
+def _upload_fields():
+    """The instance's certificate fields and no outage; while the instance cannot answer, the
+    fields this learner was last shown, so that what they typed comes back in its place."""
+    try:
+        fields = api.run("UserCertificateFields").get("UserCertificateFields")
+    except OUTAGE_ERRORS as exc:
+        outage = outage_of(exc)
+        if request.method == "POST" and UPLOAD_FIELDS_KEY in session:
+            return session[UPLOAD_FIELDS_KEY], outage
+        raise
+    if session.get(UPLOAD_FIELDS_KEY) != fields:
+        session[UPLOAD_FIELDS_KEY] = fields
+    return fields, None
 
 
 def _download(body: bytes, content_type: str, filename: str) -> Response:

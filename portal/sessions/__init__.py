@@ -1,0 +1,1 @@
+"""The learner's sessions on the Account page: sign out of one, or everywhere."""

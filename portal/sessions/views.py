@@ -1,0 +1,44 @@
+"""Ending the learner's sessions from the Account page: one of them, or all of them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from portal import api, session_registry
+from portal.api.errors import ApiError
+from portal.learner import end_session
+
+bp = Blueprint("sessions", __name__, url_prefix="/account/sessions")
+
+
+@bp.post("/<session_id>/end")
+@login_required
+def end(session_id: str):
+    outcome = session_registry.end(session_id[:64])
+    if outcome == session_registry.CURRENT:
+        return _signed_out()
+    if outcome:
+        flash(_("That session was signed out."), "success")
+    else:
+        flash(_("That session had already ended."), "info")
+    return redirect(url_for("account.index", _anchor="sessions"), 303)
+
+
+@bp.post("/end-all")
+@login_required
+def end_all():
+    session_registry.end_all()
+    return _signed_out()
+
+
+def _signed_out():
+    try:
+        api.run("Logout")
+    except ApiError:
+        pass  # This session ends whatever the upstream says.
+    end_session()
+    response = redirect(url_for("auth.login", signed_out=1), 303)
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
