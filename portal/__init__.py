@@ -78,9 +78,11 @@ def _register_blueprints(app: Flask) -> None:
         name = f"portal.{area}.views"
         if importlib.util.find_spec(name) is not None:
             app.register_blueprint(importlib.import_module(name).bp)
+    from portal.join.views import bp as join_bp
     from portal.site.views import bp as site_bp
     from portal.site.views import index
 
+    app.register_blueprint(join_bp)
     app.register_blueprint(site_bp)
     # An area may claim `/` itself; otherwise `/` leads to the landing page.
     if not any(rule.rule == "/" for rule in app.url_map.iter_rules()):
@@ -88,9 +90,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _template_globals(app: Flask) -> None:
-    from portal import i18n, navigation
+    from portal import i18n, learner, navigation
     from portal.site import branding
-    from portal.urls import instance_url, safe_url
+    from portal.urls import instance_page, instance_url, safe_url
 
     app.jinja_env.globals.update(
         label=i18n.label,
@@ -101,6 +103,8 @@ def _template_globals(app: Flask) -> None:
         nav_items=navigation.nav_items,
         home_url=navigation.home_url,
         has_endpoint=navigation.has_endpoint,
+        must_verify_email=learner.must_verify_email,
+        instance_page=instance_page,
     )
     app.jinja_env.filters["safe_url"] = safe_url
     app.jinja_env.filters["instance_url"] = instance_url

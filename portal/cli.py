@@ -66,6 +66,8 @@ def demo(host: str, port: int, data_dir: str | None, reset: bool) -> None:
         os.environ["TI_BASE_URL"], os.environ["TI_API_KEY"] = url, api_key
         click.echo(f"Sandbox (TI API) running at {url}; its mail outbox: {url}/outbox")
     os.environ.setdefault("PORTAL_DEMO", "1")
+    # The demo instance hands out registration codes (JOIN-NORTHWIND): /join is open.
+    os.environ.setdefault("PORTAL_REGISTRATION", "1")
     from portal import create_app
 
     app = create_app()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from portal import api
+from portal import api, learner
 from portal.api import errors
 
 from .user import User, start_session
@@ -56,7 +56,9 @@ def sign_in(email: str, password: str) -> User:
         raise
     if not token or not current or not current.get("id"):
         raise LoginRefused(REFUSALS[errors.BadCredentials][0], 422)
-    return start_session(token, current)
+    user = start_session(token, current)
+    learner.on_sign_in(email)
+    return user
 
 
 def email_rate_key() -> str:

@@ -49,7 +49,10 @@ def font(value) -> str | None:
 
 
 def company() -> dict:
-    return instance().get("CompanyDetails") or {}
+    """The signed-in learner's CompanyDetails(user:) (their client's look), else the instance's."""
+    from portal import learner
+
+    return learner.company() or instance().get("CompanyDetails") or {}
 
 
 def settings() -> dict:
@@ -119,6 +122,17 @@ def custom_css() -> str:
 
 
 def languages() -> list[dict]:
+    """Languages the learner may choose, as `{code, label}`: the instance's that the portal can
+    show, limited to their client's; none when the client hides the selector."""
+    from portal import learner
+
+    if not learner.language_selector_enabled():
+        return []
+    offered = learner.client_languages()
+    return [entry for entry in _instance_languages() if not offered or entry["code"] in offered]
+
+
+def _instance_languages() -> list[dict]:
     """Instance languages the portal can show, as `{code, label}`, else our own locales."""
     supported = current_app.config["SUPPORTED_LOCALES"]
     names = {"en": "English", "fr": "Français", "de": "Deutsch"}
