@@ -100,6 +100,7 @@ def _template_globals(app: Flask) -> None:
         branding=branding.branding,
         brand_css_variables=branding.brand_css_variables,
         languages=branding.languages,
+        language_choices=branding.language_choices,
         nav_items=navigation.nav_items,
         home_url=navigation.home_url,
         has_endpoint=navigation.has_endpoint,

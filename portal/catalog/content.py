@@ -56,7 +56,7 @@ def catalog_page(page: int, query: str | None) -> dict:
 
     Not `items`: base.html sets a variable of that name for its menu, which blocks would see.
     """
-    data = api.run("CatalogPage", page=page, query=query or None)
+    data = api.run("CatalogPage", page=page, query=language_query(query) or None)
     user = data.get("CurrentUser") or {}
     owned = {p.get("courseId") for p in user.get("purchasedCourses") or [] if p}
     currency = user.get("preferredCurrency") or "USD"
@@ -89,6 +89,16 @@ def find_course(content_id: str, page: int, query: str | None) -> dict | None:
         if not (catalog.get("meta") or {}).get("hasMore"):
             break
     return {**context, "item": item} if item else None
+
+
+def language_query(query: str | None) -> str | None:
+    """The search, narrowed to the learner's language when their client filters by it."""
+    from portal import learner
+    from portal.i18n import current_locale
+
+    if not learner.filters_catalog_by_language():
+        return query
+    return " ".join(part for part in (query, f"language:{current_locale()}") if part)
 
 
 def _find(items: list[dict], content_id: str) -> dict | None:

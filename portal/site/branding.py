@@ -122,14 +122,19 @@ def custom_css() -> str:
 
 
 def languages() -> list[dict]:
-    """Languages the learner may choose, as `{code, label}`: the instance's that the portal can
-    show, limited to their client's; none when the client hides the selector."""
+    """Languages of the site for this learner, as `{code, label}`: the instance's that the
+    portal can show, limited to their client's."""
     from portal import learner
 
-    if not learner.language_selector_enabled():
-        return []
     offered = learner.client_languages()
     return [entry for entry in _instance_languages() if not offered or entry["code"] in offered]
+
+
+def language_choices() -> list[dict]:
+    """What the language selector offers: none when the learner's client hides it."""
+    from portal import learner
+
+    return languages() if learner.language_selector_enabled() else []
 
 
 def _instance_languages() -> list[dict]:
