@@ -6,8 +6,8 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal.account.codes import check_code, redeem_code
-from portal.account.forms import CodeForm, RedeemForm, license_form
+from portal.account.codes import MAX_SEVERAL, check_code, redeem_code, redeem_several, split_codes
+from portal.account.forms import CodeForm, RedeemForm, SeveralCodesForm, license_form
 from portal.account.licenses import account, select_license
 from portal.account.responses import see_other
 from portal.api.errors import WIDGET_ERRORS
@@ -77,6 +77,33 @@ def codes():
         form=form,
         check=check,
         confirm=RedeemForm(formdata=None, kind=form.kind.data, code=form.code.data),
+        several=SeveralCodesForm(formdata=None),
+    )
+
+
+@bp.post("/codes/several")
+@login_required
+def redeem_several_codes():
+    several, outcomes = SeveralCodesForm(), None
+    if several.validate_on_submit():
+        codes = split_codes(several.codes.data)
+        if len(codes) > MAX_SEVERAL:
+            several.codes.errors = [_("Enter at most %(max)d codes at once.", max=MAX_SEVERAL)]
+        else:
+            try:
+                outcomes = redeem_several(codes)
+            except WIDGET_ERRORS as exc:
+                several.codes.errors = [exc.message]
+    status = 200 if outcomes is not None else 422
+    return render(
+        "account/codes.html",
+        "account/_several_codes.html",
+        status=status,
+        form=CodeForm(formdata=None),
+        check=None,
+        confirm=None,
+        several=several,
+        outcomes=outcomes,
     )
 
 
@@ -102,4 +129,5 @@ def redeem():
         form=code_form,
         check=None,
         confirm=None,
+        several=SeveralCodesForm(formdata=None),
     )
