@@ -26,7 +26,7 @@ def select_locale() -> str | None:
     supported = supported_locales()
     client_default = None
     if current_user and current_user.is_authenticated:
-        from portal import learner
+        from portal import learner_context as learner
 
         offered = learner.client_languages()
         if offered and any(code in supported for code in offered):
@@ -51,7 +51,7 @@ def current_locale() -> str:
 
 def _instance_translations() -> list:
     # Imported late: the api package must not be needed to import this module.
-    from portal.site.branding import instance
+    from portal.branding import instance
 
     return instance().get("CompanyTranslations") or []
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from portal import api, learner
+from portal import api, learner_context
 from portal.api import errors
-
-from .user import User, start_session
+from portal.learner import User, start_session
 
 # Every refusal says what to do next and none tells whether the email exists.
 REFUSALS = {
@@ -57,7 +56,7 @@ def sign_in(email: str, password: str) -> User:
     if not token or not current or not current.get("id"):
         raise LoginRefused(REFUSALS[errors.BadCredentials][0], 422)
     user = start_session(token, current)
-    learner.on_sign_in(email)
+    learner_context.on_sign_in(email)
     return user
 
 

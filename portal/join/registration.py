@@ -3,7 +3,7 @@ for the learner's first sign-in (before it they have no token to redeem it with)
 
 from __future__ import annotations
 
-from portal import api, learner
+from portal import api, learner_context
 from portal.api import errors
 
 
@@ -50,4 +50,4 @@ def register(code: str, first_name: str, last_name: str, email: str) -> None:
         )
     except errors.BadInput as error:
         raise Refused("email", "taken" if "exist" in error.message.lower() else "bad") from None
-    learner.keep_code_for(email, code.strip())
+    learner_context.keep_code_for(email, code.strip())

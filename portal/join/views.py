@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from portal.api.errors import WIDGET_ERRORS
 from portal.extensions import limiter
 from portal.htmx import render
 from portal.navigation import home_url
+from portal.widgets import attempt
 
 from . import present, state
 from .forms import CodeForm, JoinForm
@@ -86,13 +86,13 @@ def index():
     if not form.validate_on_submit():
         return _page(form, None, 422 if request.method == "POST" else 200)
     try:
-        register(form.code.data, form.first_name.data.strip(), form.last_name.data.strip(),
-                 form.email.data.strip())  # fmt: skip
+        _, error = attempt(register, form.code.data, form.first_name.data.strip(),
+                           form.last_name.data.strip(), form.email.data.strip())  # fmt: skip
     except Refused as refused:
         field = getattr(form, refused.field)
         field.errors = [present.refusal_message(refused.field, refused.status)]
         return _page(form, refused.status if refused.field == "code" else "valid", 422)
-    except WIDGET_ERRORS as error:
+    if error:
         return _page(form, None, 503, error=error.message)
     session["joined_email"] = form.email.data.strip()
     return redirect(url_for("join.check_email"), 303)
@@ -105,9 +105,8 @@ def check_code():
     form = CodeForm()
     status_of_code = None
     if form.validate_on_submit():
-        try:
-            status_of_code = code_status(form.code.data)
-        except WIDGET_ERRORS as error:
+        status_of_code, error = attempt(code_status, form.code.data)
+        if error:
             return render("join/index.html", "join/_code_status.html", status=200,
                           form=JoinForm(), code_status=None, code_message=None,
                           error=error.message)  # fmt: skip
