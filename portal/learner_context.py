@@ -49,15 +49,19 @@ def context() -> dict:
     """The context of the signed-in learner ({} for anyone else), fetched at most once a request.
 
     It is kept in the session for LEARNER_CONTEXT_SECONDS, except while the email still needs
-    verifying: then every page asks again, so the notice goes once the link was followed.
+    verifying: then every whole page asks again (htmx fragments show no notice), so the
+    notice goes once the link was followed.
     """
+    from portal.htmx import wants_fragment
+
     if not has_request_context() or not current_user or not current_user.is_authenticated:
         return {}
     if "learner_context" in g:
         return g.learner_context
     found = session.get(SESSION_KEY) or {}
     seconds = current_app.config.get("LEARNER_CONTEXT_SECONDS", DEFAULT_CONTEXT_SECONDS)
-    if not found or found.get("must_verify_email") or time.time() - found["at"] > seconds:
+    recheck = found.get("must_verify_email") and not wants_fragment()
+    if not found or recheck or time.time() - found["at"] > seconds:
         found = refresh()
     g.learner_context = found
     return found
