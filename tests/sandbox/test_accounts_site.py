@@ -85,3 +85,11 @@ def test_verification_link_clears_must_verify_email_once(gql_sandbox):
     # A verified address gets no more verification mail.
     requests.post(f"{gql_sandbox.url}/verify-email", data={"email": email})
     assert last_link(gql_sandbox, email) == link
+
+
+def test_sent_mail_is_printed_to_the_console(gql_sandbox, capfd):
+    email, _ = gql_sandbox.passwords["avery"]
+    requests.post(f"{gql_sandbox.url}/forgot-password", data={"email": email})
+    printed = capfd.readouterr().err
+    assert f"--- mail to {email}: Reset your password" in printed
+    assert last_link(gql_sandbox, email) in printed
