@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.catalog.views import bp as catalog
     from portal.certificates.views import bp as certificates
     from portal.dashboard.views import bp as dashboard
+    from portal.join.views import bp as join
     from portal.sessions.views import bp as sessions
     from portal.site.views import bp as site
     from portal.site.views import index
@@ -85,14 +86,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(badges)
     app.register_blueprint(account)
     app.register_blueprint(catalog)
+    app.register_blueprint(join)
     app.register_blueprint(sessions)
     app.register_blueprint(site)
     app.add_url_rule("/", "index", index)
 
 
 def _template_globals(app: Flask) -> None:
-    from portal import branding, i18n, navigation
-    from portal.urls import instance_url, safe_url
+    from portal import branding, i18n, learner_context, navigation
+    from portal.urls import instance_page, instance_url, safe_url
 
     app.jinja_env.globals.update(
         label=i18n.label,
@@ -100,8 +102,11 @@ def _template_globals(app: Flask) -> None:
         branding=branding.branding,
         brand_css_variables=branding.brand_css_variables,
         languages=branding.languages,
+        language_choices=branding.language_choices,
         nav_items=navigation.nav_items,
         home_url=navigation.home_url,
+        must_verify_email=learner_context.must_verify_email,
+        instance_page=instance_page,
     )
     app.jinja_env.filters["safe_url"] = safe_url
     app.jinja_env.filters["instance_url"] = instance_url

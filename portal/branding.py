@@ -49,7 +49,10 @@ def font(value) -> str | None:
 
 
 def company() -> dict:
-    return instance().get("CompanyDetails") or {}
+    """The signed-in learner's CompanyDetails(user:) (their client's look), else the instance's."""
+    from portal import learner_context as learner
+
+    return learner.company() or instance().get("CompanyDetails") or {}
 
 
 def settings() -> dict:
@@ -119,6 +122,22 @@ def custom_css() -> str:
 
 
 def languages() -> list[dict]:
+    """Languages of the site for this learner, as `{code, label}`: the instance's that the
+    portal can show, limited to their client's."""
+    from portal import learner_context as learner
+
+    offered = learner.client_languages()
+    return [entry for entry in _instance_languages() if not offered or entry["code"] in offered]
+
+
+def language_choices() -> list[dict]:
+    """What the language selector offers: none when the learner's client hides it."""
+    from portal import learner_context as learner
+
+    return languages() if learner.language_selector_enabled() else []
+
+
+def _instance_languages() -> list[dict]:
     """Instance languages the portal can show, as `{code, label}`, else our own locales."""
     supported = current_app.config["SUPPORTED_LOCALES"]
     names = {"en": "English", "fr": "Français", "de": "Deutsch"}

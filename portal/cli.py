@@ -103,9 +103,11 @@ def demo(host: str, port: int, data_dir: str | None, reset: bool) -> None:
     if not os.environ.get("TI_BASE_URL"):
         url, api_key = start_embedded_sandbox(Path(data_dir or var_dir() / "sandbox"), reset)
         os.environ["TI_BASE_URL"], os.environ["TI_API_KEY"] = url, api_key
-        click.echo(f"Sandbox (TI API) running at {url}")
+        click.echo(f"Sandbox (TI API) running at {url}; its mail outbox: {url}/outbox")
         from portal.sandbox.demo import DEMO_LOGINS as logins
     os.environ.setdefault("PORTAL_DEMO", "1")
+    # The demo instance hands out registration codes (JOIN-NORTHWIND): /join is open.
+    os.environ.setdefault("PORTAL_REGISTRATION", "1")
     from portal import create_app
 
     app = create_app()

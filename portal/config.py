@@ -87,6 +87,15 @@ def from_env(env=None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN") or "10 per minute",
+        # Checks of a registration code as it is typed (one per pause in typing).
+        "RATELIMIT_JOIN_CHECK": env.get("RATELIMIT_JOIN_CHECK") or "30 per minute",
+        # The instance hands out registration codes: /join is open and the login page links it.
+        "PORTAL_REGISTRATION": _flag(env.get("PORTAL_REGISTRATION")),
+        # The instance's own pages (under TI_PUBLIC_URL) to reset a password, verify an email.
+        "TI_PASSWORD_RESET_PATH": env.get("TI_PASSWORD_RESET_PATH") or "/forgot-password",
+        "TI_VERIFY_EMAIL_PATH": env.get("TI_VERIFY_EMAIL_PATH") or "/verify-email",
+        # How long the learner's client branding and languages are kept in their session.
+        "LEARNER_CONTEXT_SECONDS": int(env.get("LEARNER_CONTEXT_SECONDS") or 300),
         "PROPAGATE_EXCEPTIONS": False,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }

@@ -113,6 +113,8 @@ def handle_csrf(error: CSRFError):
 def handle_rate_limit(error: RateLimitExceeded):
     from portal.extensions import limiter
 
+    if error.response is not None:  # a view's own answer (its form again, say): on_breach
+        return error.response
     current = limiter.current_limit
     seconds = current.reset_at - time.time() if current else 60
     return error_response(429, headers=_retry_after(seconds))

@@ -19,10 +19,19 @@ def primary(code) -> str | None:
 
 
 def select_locale() -> str | None:
-    """The learner's choice in this session, then their profile's language, then the browser's."""
+    """The learner's choice in this session, then their profile's language, then their client's
+    default, then the browser's; a signed-in learner only ever gets their client's languages."""
     if not has_request_context():
         return None
     supported = supported_locales()
+    client_default = None
+    if current_user and current_user.is_authenticated:
+        from portal import learner_context as learner
+
+        offered = learner.client_languages()
+        if offered and any(code in supported for code in offered):
+            supported = tuple(code for code in supported if code in offered)
+        client_default = learner.default_language()
     chosen = primary(session.get("lang"))
     if chosen in supported:
         return chosen
@@ -30,7 +39,9 @@ def select_locale() -> str | None:
         profile = primary(getattr(current_user, "lang", None))
         if profile in supported:
             return profile
-    return request.accept_languages.best_match(supported)
+        if client_default in supported:
+            return client_default
+    return request.accept_languages.best_match(supported) or supported[0]
 
 
 def current_locale() -> str:

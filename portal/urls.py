@@ -45,6 +45,16 @@ def instance_url(value) -> str | None:
     return urljoin(base + "/", url) if base else url
 
 
+def instance_page(setting: str, **query) -> str | None:
+    """One of the instance's own pages (TI_PASSWORD_RESET_PATH, ...) under TI_PUBLIC_URL."""
+    from urllib.parse import urlencode
+
+    path = current_app.config.get(setting)
+    url = instance_url(path) if path else None
+    query = {key: value for key, value in query.items() if value}
+    return f"{url}?{urlencode(query)}" if url and query else url
+
+
 def local_path(value) -> str | None:
     """A path on this site (`/dashboard?tab=x`), or None for anything that could leave it."""
     if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):

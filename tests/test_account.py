@@ -282,3 +282,45 @@ def test_code_check_keeps_the_code_when_the_api_is_down(busy, sandbox, csrf_toke
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert 'value="KEEP-ME"' in text(response)
+
+
+# -- several codes at once ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_several_codes_are_redeemed_at_once_each_with_its_outcome(busy, sandbox, csrf_token,
+                                                                  headers):  # fmt: skip
+    redemption, registration = DEMO_CODES["redemption"], DEMO_CODES["registration"]
+    typed = "\n".join(
+        [redemption["valid"], registration["valid"], redemption["used"], redemption["expired"],
+         "NO-SUCH-CODE", redemption["valid"]]
+    )  # fmt: skip
+    response = busy.post(
+        "/account/codes/several",
+        data={"codes": typed, "csrf_token": csrf_token(busy, "/account/codes")},
+        headers=headers,
+    )
+    html = text(response)
+    assert response.status_code == 200
+    assert ("<html" in html) == (not headers)
+    row = r'<th scope="row">([^<]+)</th>\s*<td><span[^>]*>([^<]+)</span>'
+    outcomes = dict(re.findall(row, html))
+    assert outcomes == {
+        redemption["valid"]: "Redeemed",
+        registration["valid"]: "Redeemed",
+        redemption["used"]: "Already redeemed",
+        redemption["expired"]: "Expired",
+        "NO-SUCH-CODE": "Not a valid code",
+    }
+    assert "2 codes redeemed." in html
+    for code in (redemption["valid"], registration["valid"]):
+        assert sandbox.store.scalar("SELECT uses FROM codes WHERE code = ?", code) == 1
+
+
+def test_several_codes_need_at_least_one(busy, csrf_token):
+    response = busy.post(
+        "/account/codes/several",
+        data={"codes": "  ", "csrf_token": csrf_token(busy, "/account/codes")},
+    )
+    assert response.status_code == 422
+    assert "Enter at least one code." in text(response)

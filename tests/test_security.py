@@ -64,10 +64,10 @@ def test_htmx_is_configured_safely_and_sends_csrf_from_body(client):
 
 
 def test_htmx_post_with_csrf_header_is_accepted(client, login, csrf_token):
-    login(client)
+    login(client, "multilingual")  # whose client lets learners choose their language
     token = csrf_token(client, "/home")
     response = client.post(
-        "/language", data={"lang": "fr"}, headers={"X-CSRFToken": token, "HX-Request": "true"}
+        "/language", data={"lang": "de"}, headers={"X-CSRFToken": token, "HX-Request": "true"}
     )
     assert response.status_code == 303
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, StringField
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 MAX_CODE_LENGTH = 100
@@ -70,3 +70,16 @@ class RedeemForm(CodeForm):
     def validate_kind(self, field):
         if field.data not in CODE_KINDS:
             raise ValidationError(_l("Choose the kind of code."))
+
+
+class SeveralCodesForm(FlaskForm):
+    """Several codes at once, one per line (or separated by commas)."""
+
+    codes = TextAreaField(
+        _l("Codes"),
+        validators=[
+            DataRequired(_l("Enter at least one code.")),
+            Length(max=4000, message=_l("That is too much text for a list of codes.")),
+        ],
+        render_kw={"rows": 4, "autocomplete": "off", "spellcheck": "false"},
+    )

@@ -3,6 +3,7 @@ redemption or registration code, in the learner's words."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -46,6 +47,59 @@ def redeem_code(code: str) -> bool:
     """True when the API redeemed the code; False when it refused it."""
     try:
         data = api.run("RedeemRegistrationAndRedemptionCodes", validatedRedemptionCodes=[code])
+    except (BadInput, NotFound):
+        return False
+    return bool((data.get("RedeemRegistrationAndRedemptionCodes") or {}).get("redeemed"))
+
+
+MAX_SEVERAL = 20
+
+
+@dataclass(frozen=True)
+class CodeOutcome:
+    """What became of one of several codes: redeemed, used, expired, invalid or refused."""
+
+    code: str
+    status: str
+
+    @property
+    def message(self) -> str:
+        return {
+            "redeemed": _("Redeemed"),
+            "used": _("Already redeemed"),
+            "expired": _("Expired"),
+            "invalid": _("Not a valid code"),
+            "refused": _("Could not be redeemed"),
+        }[self.status]
+
+
+def split_codes(text: str) -> list[str]:
+    """Codes typed one per line, or separated by commas or spaces; each once, in order."""
+    parts = (part.strip() for part in re.split(r"[\s,;]+", text or ""))
+    return list(dict.fromkeys(part for part in parts if part))
+
+
+def _status_of_any_kind(code: str) -> str:
+    first = check_code("redemption", code)
+    return first.status if first.status != "invalid" else check_code("registration", code).status
+
+
+def redeem_several(codes: list[str]) -> list[CodeOutcome]:
+    """Check each code, then redeem the valid ones in one call (the API takes a list); when
+    that call refuses the batch, each is tried alone so every code gets its own outcome."""
+    statuses = {code: _status_of_any_kind(code) for code in codes}
+    valid = [code for code in codes if statuses[code] == "valid"]
+    if valid and len(valid) > 1 and redeem_codes(valid):
+        statuses.update(dict.fromkeys(valid, "redeemed"))
+    else:
+        for code in valid:
+            statuses[code] = "redeemed" if redeem_codes([code]) else "refused"
+    return [CodeOutcome(code, statuses[code]) for code in codes]
+
+
+def redeem_codes(codes: list[str]) -> bool:
+    try:
+        data = api.run("RedeemRegistrationAndRedemptionCodes", validatedRedemptionCodes=codes)
     except (BadInput, NotFound):
         return False
     return bool((data.get("RedeemRegistrationAndRedemptionCodes") or {}).get("redeemed"))

@@ -7,8 +7,16 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal import api
-from portal.account.forms import CodeForm, RedeemForm, license_form
-from portal.account.present import account, check_code, redeem_code, select_license
+from portal.account.forms import CodeForm, RedeemForm, SeveralCodesForm, license_form
+from portal.account.present import (
+    MAX_SEVERAL,
+    account,
+    check_code,
+    redeem_code,
+    redeem_several,
+    select_license,
+    split_codes,
+)
 from portal.forms import OUTAGE_ERRORS, outage_of, render_form
 from portal.htmx import render, see_other, wants_fragment
 from portal.navigation import home_url
@@ -102,6 +110,34 @@ def codes():
         form=form,
         check=check,
         confirm=RedeemForm(formdata=None, kind=form.kind.data, code=form.code.data),
+        several=SeveralCodesForm(formdata=None),
+    )
+
+
+@bp.post("/codes/several")
+@login_required
+def redeem_several_codes():
+    several, outcomes, outage = SeveralCodesForm(), None, None
+    if several.validate_on_submit():
+        codes = split_codes(several.codes.data)
+        if len(codes) > MAX_SEVERAL:
+            several.codes.errors = [_("Enter at most %(max)d codes at once.", max=MAX_SEVERAL)]
+        else:
+            try:
+                outcomes = redeem_several(codes)
+            except OUTAGE_ERRORS as exc:
+                outage = outage_of(exc)
+    status = 200 if outcomes is not None else 422
+    return render_form(
+        "account/codes.html",
+        "account/_several_codes.html",
+        status=status,
+        outage=outage,
+        form=CodeForm(formdata=None),
+        check=None,
+        confirm=None,
+        several=several,
+        outcomes=outcomes,
     )
 
 
@@ -133,4 +169,5 @@ def redeem():
         form=code_form,
         check=None,
         confirm=None,
+        several=SeveralCodesForm(formdata=None),
     )

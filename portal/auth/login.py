@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from portal import api
+from portal import api, learner_context
 from portal.api import errors
 from portal.learner import User, start_session
 
@@ -51,7 +51,9 @@ def sign_in(email: str, password: str) -> User:
         raise
     if not token or not current or not current.get("id"):
         raise LoginRefused(REFUSALS[errors.BadCredentials][0], 422)
-    return start_session(token, current)
+    user = start_session(token, current)
+    learner_context.on_sign_in(email)
+    return user
 
 
 def failed_attempt(response) -> bool:

@@ -77,7 +77,7 @@ def catalog_page(data: dict) -> dict:
 
 def find_course(content_id: str, page: int, query: str | None) -> dict | None:
     """The catalog page the learner came from, with the course as `item`; None if not found."""
-    context = catalog_page(api.run("CatalogPage", page=page, query=query or None))
+    context = catalog_page(api.run("CatalogPage", page=page, query=language_query(query) or None))
     item = _find(context["catalog_items"], content_id)
     scanned = 0
     while item is None and scanned < MAX_SCAN_PAGES:
@@ -88,6 +88,16 @@ def find_course(content_id: str, page: int, query: str | None) -> dict | None:
         if not (catalog.get("meta") or {}).get("hasMore"):
             break
     return {**context, "item": item} if item else None
+
+
+def language_query(query: str | None) -> str | None:
+    """The search, narrowed to the learner's language when their client filters by it."""
+    from portal import learner_context
+    from portal.i18n import current_locale
+
+    if not learner_context.filters_catalog_by_language():
+        return query
+    return " ".join(part for part in (query, f"language:{current_locale()}") if part)
 
 
 def _find(items: list[dict], content_id: str) -> dict | None:

@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal.catalog.forms import RedeemForm
-from portal.catalog.present import catalog_page, find_course, is_uuid, redeem_with_credits
+from portal.catalog.present import (
+    catalog_page,
+    find_course,
+    is_uuid,
+    language_query,
+    redeem_with_credits,
+)
 from portal.catalog.state import parse_filters
 from portal.forms import OUTAGE_ERRORS, outage_of, render_form
 from portal.htmx import render, see_other
@@ -21,7 +27,8 @@ bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 @login_required
 def index():
     filters = parse_filters(request.args)
-    data, error = fetch("CatalogPage", page=filters.page, query=filters.query or None)
+    query = language_query(filters.query) or None
+    data, error = fetch("CatalogPage", page=filters.page, query=query)
     context = {"catalog_items": []} if error else catalog_page(data)
     return render(
         "catalog/index.html", "catalog/_list.html", filters=filters, error=error, **context

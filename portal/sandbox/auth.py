@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -15,26 +14,14 @@ from .store import Store, iso, now
 # Modest parameters: strong enough for a sandbox, fast enough for tests that log in often.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 TOKEN_LIFETIME = timedelta(hours=12)
-DEFAULT_PASSWORD = "welcome-to-learning"
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 
 _dummy_hash: str | None = None
-_shared_hashes: dict[str, str] = {}
-_lock = threading.Lock()
 
 
 def hash_password(password: str) -> str:
     return HASHER.hash(password)
-
-
-def shared_hash(password: str) -> str:
-    """One hash per process for a password many learners share (the default one): bulk creation
-    of learners would otherwise spend most of its time hashing the same string."""
-    with _lock:
-        if password not in _shared_hashes:
-            _shared_hashes[password] = hash_password(password)
-        return _shared_hashes[password]
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -49,10 +36,6 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def default_password(store: Store) -> str:
-    return store.get_meta("default_password") or DEFAULT_PASSWORD
 
 
 def token_hash(token: str) -> str:

@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 
 from . import create_sandbox_app
 from .courses import mint_admin_token
-from .demo import DEFAULT_PASSWORD, DEMO_CODES, DEMO_LOGINS, build_demo
+from .demo import DEMO_CODES, DEMO_LOGINS, build_demo
 
 
 def needs_demo(app) -> bool:
@@ -53,7 +53,7 @@ def run_sandbox(
     echo("  Demo logins:")
     for who, (email, password) in DEMO_LOGINS.items():
         echo(f"    {email} / {password}   ({who})")
-    echo(f"  Default learner password: {store.get_meta('default_password') or DEFAULT_PASSWORD}")
+    echo(f"  Mail outbox: {url}/outbox   (new learners set their password from their mail)")
     codes = ", ".join(f"{kind} {state}: {code}" for kind, states in DEMO_CODES.items()
                       for state, code in states.items())  # fmt: skip
     echo(f"  Codes: {codes}")

@@ -9,19 +9,22 @@ from datetime import UTC, datetime, timedelta
 from faker import Faker
 
 from .courses import mint_admin_token
+from .mail import clear_outbox
 from .store import Store, dumps, iso
 
-DEMO_LOGINS = {
+CORE_LOGINS = {
     "busy": ("avery@example.com", "learn-avery-1"),  # Avery Johnson, many certs etc.
     "new": ("noah@example.com", "learn-noah-1"),  # Noah Patel, almost nothing
     "multilingual": ("camille@example.com", "learn-camille-1"),  # Camille Dubois, fr, en/fr/de
 }
+# Lena Weber, of Lakeside Health: its own colours, logo and languages (de, en); built last.
+BRANDED_LOGIN = ("lena@example.com", "learn-lena-1")
+DEMO_LOGINS = {**CORE_LOGINS, "branded": BRANDED_LOGIN}
 DEMO_NAMES = {
     "busy": ("Avery", "Johnson"),
     "new": ("Noah", "Patel"),
     "multilingual": ("Camille", "Dubois"),
 }
-DEFAULT_PASSWORD = "welcome-to-learning"
 DEFAULT_BASE_URL = "http://127.0.0.1:8765"
 LEARNER_COUNT = 60  # the three demo learners included
 
@@ -487,7 +490,7 @@ def hash_password(password: str) -> str:
 def build_learners(demo: Demo) -> None:
     """Learners through the GraphQL CreateLearners mutation; a direct insert if it fails."""
     people = []
-    for who, (email, _) in DEMO_LOGINS.items():
+    for who, (email, _) in CORE_LOGINS.items():
         first, last = DEMO_NAMES[who]
         client = "europe" if who == "multilingual" else "corporate"
         people.append(
@@ -507,18 +510,16 @@ def build_learners(demo: Demo) -> None:
     created = create_learners_graphql(demo, people)
     if not created:
         demo.notes.append("GraphQL CreateLearners unavailable: learners inserted directly")
-        default_hash = hash_password(DEFAULT_PASSWORD)
         with demo.store.transaction() as db:
             for person in people:
                 db.execute(
-                    "INSERT INTO users (id, email, first_name, last_name, password_hash, "
-                    "client_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO users (id, email, first_name, last_name, "
+                    "client_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         demo.id(),
                         person["email"],
                         person["firstName"],
                         person["lastName"],
-                        default_hash,
                         person["clientId"],
                         demo.at(days=-90),
                         demo.at(days=-90),
@@ -528,7 +529,7 @@ def build_learners(demo: Demo) -> None:
     for row in demo.store.query("SELECT id, email FROM users ORDER BY email"):
         demo.users[row["email"].lower()] = row["id"]
     with demo.store.transaction() as db:
-        for who, (email, password) in DEMO_LOGINS.items():
+        for who, (email, password) in CORE_LOGINS.items():
             db.execute(
                 "UPDATE users SET password_hash = ?, lang = ?, last_active_at = ? WHERE id = ?",
                 (
@@ -539,7 +540,7 @@ def build_learners(demo: Demo) -> None:
                 ),
             )
         for email, user_id in demo.users.items():
-            if email not in {login for login, _ in DEMO_LOGINS.values()}:
+            if email not in {login for login, _ in CORE_LOGINS.values()}:
                 db.execute(
                     "UPDATE users SET lang = 'en', last_active_at = ? WHERE id = ?",
                     (demo.at(days=-demo.rng.randint(0, 60)), user_id),
@@ -608,7 +609,7 @@ def build_awards(demo: Demo) -> None:
             award_threshold=threshold,
             award_type_id=demo.award_types["points"],
         )
-    avery, noah, camille = (demo.users[email] for email, _ in DEMO_LOGINS.values())
+    avery, noah, camille = (demo.users[email] for email, _ in CORE_LOGINS.values())
     totals = {}
     for user_id in demo.users.values():
         totals[user_id] = demo.rng.randrange(20, 400, 5)
@@ -974,7 +975,7 @@ def build_other_learners(demo: Demo) -> None:
         # A little activity for the others, so that catalogs and counts are not empty.
         others = [
             uid for email, uid in demo.users.items()
-            if email not in {login for login, _ in DEMO_LOGINS.values()}
+            if email not in {login for login, _ in CORE_LOGINS.values()}
         ]  # fmt: skip
         public = [c[title] for title, _, visibility, _ in COURSES if visibility == "Public"]
         for user_id in others:
@@ -1029,6 +1030,86 @@ def build_codes(demo: Demo) -> None:
                 )
 
 
+def build_branded_client(demo: Demo) -> None:
+    """Lakeside Health: a client with its own colours, logo and languages, and Lena Weber in it.
+
+    Built after everything else, so that the rest of the demo stays as it was.
+    """
+    created = demo.rest(
+        "POST",
+        "/incoming/v2/clients",
+        {
+            "name": "Lakeside Health",
+            "slug": "lakeside-health",
+            "enableSegmentation": True,
+            "enableEcommerce": False,
+            "enableBranding": True,
+            "enableOnboardingSurvey": False,
+            "enableGlobalLinks": True,
+            "enableNavLinks": True,
+            "defaultLanguage": "de",
+            "languageSelectorEnabled": True,
+            "autoFilterForSelectedLanguage": True,
+            "languages": ["de", "en"],
+        },
+    )
+    client_id = demo.clients["lakeside"] = created["data"]["CreateClient"]["id"]
+    demo.insert(
+        "client_appearance",
+        client_id=client_id,
+        name="Lakeside Health Academy",
+        settings=dumps(
+            {
+                "id": demo.id(),
+                "logoAsset": demo.asset("lakeside-health", "svg"),
+                "accentColor": "#0B6E4F",
+                "secondaryColor": "#F4D35E",
+                "linkColor": "#08543C",
+                "favicon": demo.asset("lh", "svg"),
+                "globalNavigationLinks": [
+                    {"label": "Lakeside intranet", "href": "https://intranet.example.com/"}
+                ],
+            }
+        ),
+    )
+    demo.licenses["lakeside"] = demo.id()
+    demo.insert(
+        "licenses",
+        id=demo.licenses["lakeside"],
+        name="Lakeside Clinical",
+        label="Lakeside Clinical licence",
+        client_id=client_id,
+        expiration_date=demo.at(days=365),
+        created_at=demo.at(days=-30),
+    )
+    email, password = BRANDED_LOGIN
+    user_id = demo.users[email] = demo.id()
+    demo.insert(
+        "users",
+        id=user_id,
+        email=email,
+        first_name="Lena",
+        last_name="Weber",
+        password_hash=hash_password(password),
+        client_id=client_id,
+        lang="de",
+        active_license_id=demo.licenses["lakeside"],
+        # Her address is not verified yet: the portal asks her to.
+        must_verify_email=1,
+        created_at=demo.at(days=-3),
+        updated_at=demo.at(days=-3),
+        last_active_at=demo.at(hours=-5),
+    )
+    demo.insert("user_licenses", user_id=user_id, license_id=demo.licenses["lakeside"])
+    for title in ("Data Protection and GDPR", "Resilience at Work"):
+        demo.insert(
+            "enrollments",
+            user_id=user_id,
+            content_id=demo.content[title],
+            enrolled_at=demo.at(days=-3),
+        )
+
+
 def build_demo(app, base_url: str | None = None) -> dict:
     """Reset the sandbox's store and fill it with the Northwind Academy demo instance.
 
@@ -1041,9 +1122,9 @@ def build_demo(app, base_url: str | None = None) -> dict:
     # The build goes through the sandbox's own routes: no injected faults or budgets meanwhile.
     saved = (settings.latency_ms, settings.fail_rate, settings.points_per_minute)
     settings.latency_ms, settings.fail_rate, settings.points_per_minute = 0, 0.0, 10**9
+    settings.extra["echo_mail"] = False
     try:
         reset(store)
-        store.set_meta("default_password", DEFAULT_PASSWORD)
         store.set_meta("public_url", base_url)
         demo = Demo(app, base_url)
         build_company(demo)
@@ -1056,14 +1137,17 @@ def build_demo(app, base_url: str | None = None) -> dict:
         build_other_learners(demo)
         build_codes(demo)
         build_learning(demo)
+        build_branded_client(demo)
         store.set_meta("demo_built_at", demo.at())
+        # Welcome mail of the learners created above: nobody reads it, keep the outbox clean.
+        clear_outbox(store)
     finally:
         settings.latency_ms, settings.fail_rate, settings.points_per_minute = saved
+        settings.extra.pop("echo_mail", None)
     return {
         "logins": dict(DEMO_LOGINS),
         "api_key": settings.api_key,
         "admin_token": catalog["token"],
-        "default_password": DEFAULT_PASSWORD,
         "codes": DEMO_CODES,
         "clients": dict(demo.clients),
         "notes": demo.notes,

@@ -314,6 +314,12 @@ CREATE TABLE IF NOT EXISTS codes (
     uses INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
+-- A client's own appearance (CompanyDetails(user:) of its learners when enableBranding).
+CREATE TABLE IF NOT EXISTS client_appearance (
+    client_id TEXT PRIMARY KEY REFERENCES clients(id) ON DELETE CASCADE,
+    name TEXT,
+    settings TEXT NOT NULL DEFAULT '{}'            -- AppearanceSettings as JSON
+);
 CREATE TABLE IF NOT EXISTS code_redemptions (
     code TEXT NOT NULL REFERENCES codes(code) ON DELETE CASCADE,
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,

@@ -50,7 +50,7 @@ def brand_css():
 @bp.route("/language", methods=["POST"])
 def language():
     code = request.form.get("lang", "")
-    if code not in {entry["code"] for entry in branding.languages()}:
+    if code not in {entry["code"] for entry in branding.language_choices()}:
         abort(400)
     session["lang"] = code
     return redirect(local_path(request.form.get("next")) or home_url(), 303)

@@ -44,7 +44,7 @@ def days_from_now(days: int) -> str:
 def test_build_returns_logins_and_api_key(demo):
     assert demo.result["logins"] == DEMO_LOGINS
     assert demo.result["api_key"] == "test-key"
-    assert demo.store.get_meta("default_password") == "welcome-to-learning"
+    assert demo.store.get_meta("default_password") is None
 
 
 def test_company_is_branded(demo):
@@ -104,7 +104,8 @@ def test_catalog_has_about_forty_items_in_groups_with_images(demo):
 
 
 def test_leaderboard_has_sixty_learners_with_ties(demo):
-    assert count(demo, "users") == 60
+    # Sixty learners of Northwind's two clients, and Lena of Lakeside Health (no awards).
+    assert count(demo, "users") == 61
     totals = demo.store.query(
         "SELECT u.email, SUM(a.amount) AS total FROM awards a JOIN users u ON u.id = a.user_id "
         "JOIN award_types t ON t.id = a.award_type_id WHERE t.is_leaderboard = 1 "
@@ -172,15 +173,30 @@ def verifies(stored: str, password: str) -> bool:
     return check_password_hash(stored, password)  # the sandbox may hash with scrypt
 
 
-def test_demo_passwords_verify_and_others_get_the_default(demo):
+def test_demo_passwords_verify_and_others_have_none_until_they_choose_one(demo):
     for email, password in DEMO_LOGINS.values():
         stored = demo.store.scalar("SELECT password_hash FROM users WHERE email = ?", email)
         assert verifies(stored, password)
-    other = demo.store.scalar(
-        "SELECT password_hash FROM users WHERE email NOT IN (?, ?, ?) LIMIT 1",
+    marks = ", ".join("?" for _ in DEMO_LOGINS)
+    others = demo.store.query(
+        f"SELECT password_hash FROM users WHERE email NOT IN ({marks})",
         *(email for email, _ in DEMO_LOGINS.values()),
     )
-    assert verifies(other, "welcome-to-learning")
+    assert others and all(row["password_hash"] is None for row in others)
+    # Their welcome mail is not kept: the outbox starts empty.
+    assert count(demo, "outbox") == 0
+
+
+def test_branded_client_has_its_own_look_languages_and_learner(demo):
+    lena = demo.store.one("SELECT * FROM users WHERE email = ?", DEMO_LOGINS["branded"][0])
+    client = demo.store.one("SELECT * FROM clients WHERE id = ?", lena["client_id"])
+    assert client["name"] == "Lakeside Health"
+    assert client["default_language"] == "de" and client["languages"] == '["de","en"]'
+    assert client["auto_filter_for_selected_language"] == 1
+    look = demo.store.one(
+        "SELECT * FROM client_appearance WHERE client_id = ?", lena["client_id"]
+    )
+    assert "#0B6E4F" in look["settings"] and "lakeside-health.svg" in look["settings"]
 
 
 def test_learners_went_in_through_graphql_create_learners(demo):
@@ -234,7 +250,8 @@ def test_cli_prints_url_key_logins_and_serves(tmp_path):
         assert "cli-key" in output
         for email, password in DEMO_LOGINS.values():
             assert f"{email} / {password}" in output
-        assert "welcome-to-learning" in output
+        assert "welcome-to-learning" not in output
+        assert "/outbox" in output
         url = next(line.split()[-1] for line in lines if line.startswith("Sandbox running at"))
         response = requests.get(
             f"{url}/incoming/v2/clients/00000000-0000-0000-0000-000000000000",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import requests
+
 ITEMS = """query($query: String, $kind: [ContentKind!], $sortColumn: SortColumn,
   $sortDirection: SortDirection) {
   UserContentItems(query: $query, kind: $kind, sortColumn: $sortColumn,
@@ -479,7 +481,7 @@ def test_selecting_a_license_changes_the_current_user(gql_sandbox):
 # --- learners --------------------------------------------------------------------------------
 
 
-def test_created_learners_can_log_in_with_the_default_password(gql_sandbox):
+def test_created_learners_sign_in_once_they_chose_a_password(gql_sandbox):
     created = gql_sandbox.data(
         """mutation($l: [LearnerInput!]!) { CreateLearners(learners: $l) { id email ref1 } }""",
         {
@@ -501,7 +503,20 @@ def test_created_learners_can_log_in_with_the_default_password(gql_sandbox):
         who=None,
     )["CreateLearners"]
     assert [c["ref1"] for c in created] == ["dept", None]
-    answer = gql_sandbox.gql(LOGIN, {"e": "new2@example.com", "p": "welcome-to-learning"})
+    # No password at all until the welcome mail's link is followed: no default one either.
+    assert gql_sandbox.store.scalar(
+        "SELECT COUNT(*) FROM users WHERE email LIKE 'new_@example.com' AND password_hash IS NULL"
+    ) == 2
+    for password in ("", "welcome-to-learning"):
+        refused = gql_sandbox.gql(LOGIN, {"e": "new2@example.com", "p": password})
+        assert error_code(refused) == "INVALID_CREDENTIALS"
+    link = gql_sandbox.store.scalar(
+        "SELECT link FROM outbox WHERE to_email = 'new2@example.com'"
+    )
+    assert link.startswith(gql_sandbox.url + "/set-password/")
+    saved = requests.post(link, data={"password": "chosen-pass-1", "confirm": "chosen-pass-1"})
+    assert saved.status_code == 200
+    answer = gql_sandbox.gql(LOGIN, {"e": "new2@example.com", "p": "chosen-pass-1"})
     token = answer.json()["data"]["Login"]
     me = gql_sandbox.gql("{ CurrentUser { email client { id } } }", token=token).json()
     assert me["data"]["CurrentUser"] == {

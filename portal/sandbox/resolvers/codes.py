@@ -29,8 +29,9 @@ def code_state(store: Store, code: str, kind: str, user: sqlite3.Row | None) -> 
 
 @mutation.field("ValidateRedemptionCode")
 def resolve_validate_redemption_code(_obj, info, code):
+    # Registration codes answer here too: seed 003 sends their expiry checks to this mutation.
     context = ctx(info)
-    return code_state(context.store, code, "redemption", context.user())
+    return _state_of_any_kind(context.store, code, context.user())
 
 
 @mutation.field("ValidateRegistrationCode")
@@ -71,6 +72,13 @@ def resolve_redeem_codes(_obj, info, validatedRedemptionCodes):
                     "INSERT OR IGNORE INTO enrollments (user_id, content_id, source, enrolled_at) "
                     "SELECT ?, id, 'redeemed', ? FROM content WHERE id = ?",
                     (user["id"], stamp, content_id),
+                )
+            if row["license_id"] and row["kind"] == "registration":
+                # A registration code makes its holder a learner of the client of its license.
+                db.execute(
+                    "UPDATE users SET client_id = COALESCE("
+                    "(SELECT client_id FROM licenses WHERE id = ?), client_id) WHERE id = ?",
+                    (row["license_id"], user["id"]),
                 )
             if row["license_id"]:
                 db.execute(

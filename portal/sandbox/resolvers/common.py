@@ -183,7 +183,7 @@ class Search:
                 have = {(t["label"] or "").lower() for t in item.get("tags") or []}
             elif name == "authors":
                 have = {(a or "").lower() for a in item.get("authors") or []}
-            elif name in ("kind", "slug"):
+            elif name in ("kind", "slug", "language"):
                 have = {(item.get(name) or "").lower()}
             elif name == "title":
                 if not all(v in title for v in values):

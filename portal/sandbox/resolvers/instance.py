@@ -20,19 +20,39 @@ APPEARANCE_FIELDS = (
 )
 
 
+def _client_appearance(store, user_id) -> tuple[str | None, dict]:
+    """The name and appearance of a user's client, when the client has branding enabled."""
+    row = store.one(
+        "SELECT clients.flags, client_appearance.name, client_appearance.settings "
+        "FROM users JOIN clients ON clients.id = users.client_id "
+        "JOIN client_appearance ON client_appearance.client_id = clients.id WHERE users.id = ?",
+        str(user_id),
+    )
+    if row is None or not loads(row["flags"], {}).get("enableBranding"):
+        return None, {}
+    return row["name"], loads(row["settings"], {})
+
+
 @query.field("CompanyDetails")
 def resolve_company_details(_obj, info, user=None):
-    row = ctx(info).store.one("SELECT * FROM company ORDER BY rowid LIMIT 1")
+    store = ctx(info).store
+    row = store.one("SELECT * FROM company ORDER BY rowid LIMIT 1")
     if row is None:
         return None
     settings = loads(row["settings"], {})
+    client_name, client_settings = _client_appearance(store, user) if user else (None, {})
+    settings = {**settings, **{k: v for k, v in client_settings.items() if v is not None}}
     appearance = {name: settings.get(name) for name in APPEARANCE_FIELDS}
     appearance["id"] = settings.get("id") or f"{row['id']}-appearance"
     appearance["globalNavigationLinks"] = [
         {"label": link.get("label") or "", "href": link.get("href")}
         for link in settings.get("globalNavigationLinks") or []
     ]
-    return {"name": row["name"], "subdomain": row["subdomain"], "settings": appearance}
+    return {
+        "name": client_name or row["name"],
+        "subdomain": row["subdomain"],
+        "settings": appearance,
+    }
 
 
 @query.field("CompanyTranslations")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from .. import auth
+from .. import mail
 from ..store import Store, dumps, loads, new_id, now
 from .common import BadInput, NotFound, ctx, mutation, query, resource_dict, user_dict, user_type
 
@@ -217,20 +217,19 @@ def create_learners(store: Store, learners: list[dict]) -> list[dict]:
                 refs,
             )
         )
-    password_hash = auth.shared_hash(auth.default_password(store))
+    # No password until the learner follows the set-password link of their welcome mail.
     ids = []
     with store.transaction() as db:
         for email, first, last, client_id, license_ids, refs in prepared:
             user_id, stamp = new_id(), now()
             db.execute(
-                "INSERT INTO users (id, email, first_name, last_name, password_hash, client_id, "
-                "active_license_id, refs, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO users (id, email, first_name, last_name, client_id, "
+                "active_license_id, refs, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
                     user_id,
                     email,
                     first,
                     last,
-                    password_hash,
                     client_id,
                     license_ids[0] if license_ids else None,
                     dumps(refs),
@@ -244,7 +243,10 @@ def create_learners(store: Store, learners: list[dict]) -> list[dict]:
                     (user_id, license_id),
                 )
             ids.append(user_id)
-    return [user_dict(store, store.one("SELECT * FROM users WHERE id = ?", i)) for i in ids]
+    rows = [store.one("SELECT * FROM users WHERE id = ?", i) for i in ids]
+    for row in rows:
+        mail.send_welcome(store, row)
+    return [user_dict(store, row) for row in rows]
 
 
 @mutation.field("CreateLearner")

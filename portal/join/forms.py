@@ -1,0 +1,56 @@
+"""Forms of joining: the registration form and the code check it runs as the learner types."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+# What an address needs to be worth sending a mail to; the instance has the last word.
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class CodeForm(FlaskForm):
+    """The code alone: checked as the learner types (htmx) and again on submit."""
+
+    code = StringField(
+        _l("Registration code"),
+        validators=[
+            DataRequired(message=_l("Enter the registration code you were given.")),
+            Length(max=100, message=_l("A registration code has at most 100 characters.")),
+        ],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class JoinForm(CodeForm):
+    first_name = StringField(
+        _l("First name"),
+        validators=[
+            DataRequired(message=_l("Enter your first name.")),
+            Length(max=200, message=_l("Use at most 200 characters.")),
+        ],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        _l("Last name"),
+        validators=[
+            DataRequired(message=_l("Enter your last name.")),
+            Length(max=200, message=_l("Use at most 200 characters.")),
+        ],
+        render_kw={"autocomplete": "family-name"},
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(message=_l("Enter your email address.")),
+            Length(max=254, message=_l("Use at most 254 characters.")),
+            Regexp(EMAIL, message=_l("Enter an email address like name@example.com.")),
+        ],
+        render_kw={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    accept_terms = BooleanField(
+        _l("I accept the terms and conditions"),
+        validators=[DataRequired(message=_l("Accept the terms and conditions to join."))],
+    )

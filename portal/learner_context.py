@@ -1,0 +1,149 @@
+"""The signed-in learner's own context: their client's branding and languages, whether their
+email needs verifying, and registration codes waiting for their first sign-in."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+from flask import current_app, flash, g, has_request_context, session
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import api
+from portal.api import errors
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "learner_context"
+DEFAULT_CONTEXT_SECONDS = 300
+PENDING_SECONDS = 60 * 60 * 24 * 30
+
+
+def _fetch() -> dict:
+    user_id = session.get("user", {}).get("id")
+    data = api.run("LearnerContext", user=user_id)
+    user = data.get("CurrentUser") or {}
+    return {
+        "at": time.time(),
+        "must_verify_email": bool(user.get("mustVerifyEmail")),
+        "client": user.get("client") or {},
+        "company": data.get("CompanyDetails") or {},
+    }
+
+
+def refresh() -> dict:
+    """Fetch the context now (at sign-in, or when it is stale); an outage keeps the old one."""
+    try:
+        found = _fetch()
+    except errors.ApiError as error:
+        log.warning("learner context unavailable: %s", error)
+        return session.get(SESSION_KEY) or {}
+    session[SESSION_KEY] = found
+    g.learner_context = found
+    return found
+
+
+def context() -> dict:
+    """The context of the signed-in learner ({} for anyone else), fetched at most once a request.
+
+    It is kept in the session for LEARNER_CONTEXT_SECONDS, except while the email still needs
+    verifying: then every whole page asks again (htmx fragments show no notice), so the
+    notice goes once the link was followed.
+    """
+    from portal.htmx import wants_fragment
+
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
+        return {}
+    if "learner_context" in g:
+        return g.learner_context
+    found = session.get(SESSION_KEY) or {}
+    seconds = current_app.config.get("LEARNER_CONTEXT_SECONDS", DEFAULT_CONTEXT_SECONDS)
+    recheck = found.get("must_verify_email") and not wants_fragment()
+    if not found or recheck or time.time() - found["at"] > seconds:
+        found = refresh()
+    g.learner_context = found
+    return found
+
+
+def client() -> dict:
+    return context().get("client") or {}
+
+
+def company() -> dict | None:
+    """The learner's CompanyDetails(user:), None when not signed in or not known."""
+    return context().get("company") or None
+
+
+def must_verify_email() -> bool:
+    return bool(context().get("must_verify_email"))
+
+
+def client_languages() -> list[str] | None:
+    """Primary codes of the languages the learner's client offers, None when it says nothing."""
+    codes = [c.split("-")[0].lower() for c in client().get("languages") or [] if c]
+    return list(dict.fromkeys(codes)) or None
+
+
+def language_selector_enabled() -> bool:
+    return client().get("languageSelectorEnabled") is not False
+
+
+def default_language() -> str | None:
+    code = client().get("defaultLanguage")
+    return code.split("-")[0].lower() if isinstance(code, str) and code else None
+
+
+def filters_catalog_by_language() -> bool:
+    return bool(client().get("autoFilterForSelectedLanguage"))
+
+
+# -- registration codes waiting for the learner's first sign-in --------------------------------
+
+
+def _pending_key(email: str) -> str:
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+    return f"pending-codes:{digest}"
+
+
+def keep_code_for(email: str, code: str) -> None:
+    """Remember a code to redeem when this learner first signs in (they have no token before)."""
+    from portal.api.cache import cache
+
+    cache.set(_pending_key(email), [code], timeout=PENDING_SECONDS)
+
+
+def redeem_waiting_codes(email: str) -> None:
+    """Redeem the codes kept for this learner, as them; say how it went."""
+    from portal.api.cache import cache
+
+    key = _pending_key(email)
+    try:
+        codes = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache that is down: nothing waits
+        log.warning("cache unavailable, waiting codes not read", exc_info=True)
+        return
+    if not codes:
+        return
+    try:
+        data = api.run("RedeemRegistrationAndRedemptionCodes", validatedRedemptionCodes=codes)
+    except (errors.BadInput, errors.NotFound):
+        cache.delete(key)
+        flash(_("Your registration code could not be redeemed any more. "
+                "Ask whoever gave it to you for a new one."), "error")  # fmt: skip
+        return
+    except errors.ApiError as error:
+        log.warning("waiting codes not redeemed yet: %s", error)
+        return  # kept: the next sign-in tries again
+    cache.delete(key)
+    if (data.get("RedeemRegistrationAndRedemptionCodes") or {}).get("redeemed"):
+        flash(_("Your registration code %(code)s was redeemed.", code=", ".join(codes)), "success")
+
+
+def on_sign_in(email: str) -> None:
+    """Right after sign-in: redeem what waits for the learner, then learn their context."""
+    g.pop("learner_context", None)
+    redeem_waiting_codes(email)
+    if "learner_context" not in g:  # saying how the redemption went may have fetched it
+        refresh()
