@@ -32,10 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     _derive_settings(app, explicit=set(config or ()))
 
-    from portal import errors, i18n, security
+    from portal import errors, i18n, ops, request_log, security, serving
     from portal.api.cache import cache, cache_config
     from portal.auth.user import load_user
 
+    request_log.init_app(app)
     htmx_extension.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -47,6 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     cache.init_app(app, config=cache_config(app.config["REDIS_URL"]))
     security.init_app(app)
     errors.init_app(app)
+    serving.init_app(app)
+    app.register_blueprint(ops.bp)
     _register_blueprints(app)
     _template_globals(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 
@@ -47,7 +47,8 @@ def set_security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     # A learner's page must not come back from a cache (shared machine, back button after
     # logout).
-    if current_user and current_user.is_authenticated:
+    # Static files are the same for everyone and keep their own caching (portal/serving.py).
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response
 
