@@ -40,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     htmx_extension.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    with app.app_context():
+        i18n.use_request_domain(babel, app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(_unauthorized)

@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale, gettext
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import Babel, Domain, get_locale, gettext
 from flask_login import current_user
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, finding this request's translations once.
+
+    Flask-Babel finds them again for every string shown (request context, locale, the locale's
+    name as a catalog key): most of the cost of a gettext, and a page shows a hundred strings.
+    A locale changed during the request (flask_babel.refresh) is noticed: it is a new object.
+    """
+
+    def get_translations(self):
+        state = g.get("_flask_babel") if g else None
+        locale = getattr(state, "babel_locale", None)
+        found = getattr(state, "portal_translations", None)
+        if found is not None and locale is not None and found[0] is locale:
+            return found[1]
+        translations = super().get_translations()
+        state = g.get("_flask_babel") if g else None
+        locale = getattr(state, "babel_locale", None)
+        if locale is not None:
+            state.portal_translations = (locale, translations)
+        return translations
+
+
+def use_request_domain(babel: Babel, app: Flask) -> None:
+    """Make RequestDomain the domain of babel (after babel.init_app(app))."""
+    # Flask-Babel keeps its domain in a cached property: setting it here replaces it.
+    vars(babel)["domain_instance"] = RequestDomain(domain=babel.domain)
 
 
 def supported_locales() -> tuple[str, ...]:

