@@ -31,8 +31,17 @@ class RequestDomain(Domain):
 
 def use_request_domain(babel: Babel, app: Flask) -> None:
     """Make RequestDomain the domain of babel (after babel.init_app(app))."""
+    domain = RequestDomain(domain=babel.domain)
     # Flask-Babel keeps its domain in a cached property: setting it here replaces it.
-    vars(babel)["domain_instance"] = RequestDomain(domain=babel.domain)
+    vars(babel)["domain_instance"] = domain
+    # Templates ask the domain directly (Flask-Babel's callables find it again each time).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def supported_locales() -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app
@@ -21,6 +22,12 @@ def safe_url(value) -> str | None:
     """The URL when it is http(s) or relative (never javascript:, data:, ...), else None."""
     if not isinstance(value, str):
         return None
+    return _safe_url(value)
+
+
+@lru_cache(maxsize=4096)
+def _safe_url(value: str) -> str | None:
+    # Cached: a page checks the same few hundred URLs of the instance on every load.
     url = value.strip()
     if not url or _has_control_or_backslash(url):
         return None
@@ -36,10 +43,16 @@ def safe_url(value) -> str | None:
 def instance_url(value) -> str | None:
     """An instance URL as learners can follow it: relative ones (`/learn/x`, as TI answers) made
     absolute against TI_PUBLIC_URL, absolute ones kept; None when safe_url refuses it."""
-    url = safe_url(value)
+    if not isinstance(value, str):
+        return None
+    return _instance_url(value, current_app.config.get("TI_PUBLIC_URL"))
+
+
+@lru_cache(maxsize=4096)
+def _instance_url(value: str, base: str | None) -> str | None:
+    url = _safe_url(value)
     if url is None or urlsplit(url).scheme:
         return url
-    base = current_app.config.get("TI_PUBLIC_URL")
     return urljoin(base + "/", url) if base else url
 
 
