@@ -150,6 +150,17 @@ class Server:
                     found.append(int(entry.name))
         return sorted(found)
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the workers (user + system)."""
+        ticks = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -247,14 +258,16 @@ async def sign_in(port: int, learners: int) -> list[str]:
     return cookies
 
 
-async def load(port: int, cookies: list[str], seconds: float) -> list[float]:
+async def load(port: int, cookies: list[str], seconds: float) -> tuple[list[float], int]:
     """Each learner loads the dashboard again and again for the warm-up and `seconds` more;
-    latencies of the pages that ended within those `seconds`."""
+    latencies of the pages that ended within those `seconds`, and the pages served in all."""
     measuring_from = time.perf_counter() + WARM_UP
     until = measuring_from + seconds
     latencies: list[float] = []
+    served = 0
 
     async def learner(cookie: str) -> None:
+        nonlocal served
         connection = Connection(port)
         headers = {"Accept-Encoding": BROWSER_ENCODINGS}
         if cookie:
@@ -266,13 +279,14 @@ async def load(port: int, cookies: list[str], seconds: float) -> list[float]:
                 ended = time.perf_counter()
                 if answer.status != 200:
                     raise SystemExit(f"dashboard answered HTTP {answer.status}")
+                served += 1
                 if measuring_from <= ended <= until:
                     latencies.append(ended - began)
         finally:
             await connection.close()
 
     await asyncio.gather(*(learner(cookie) for cookie in cookies))
-    return latencies
+    return latencies, served
 
 
 @dataclass
@@ -282,6 +296,7 @@ class Row:
     pages_per_second: float
     p50_ms: float
     p95_ms: float
+    cpu_ms: float  # CPU time of the workers per page served
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -289,9 +304,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(port: int, cookies: list[str], learners: int, seconds: float, name: str) -> Row:
+def measure(server: Server, cookies: list[str], learners: int, seconds: float, name: str) -> Row:
     mine = (cookies * learners)[:learners]
-    latencies = asyncio.run(load(port, mine, seconds))
+    cpu_before = server.cpu_seconds()
+    latencies, served = asyncio.run(load(server.port, mine, seconds))
+    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(served, 1)
     pages_per_second = len(latencies) / seconds
     latencies = latencies or [float("nan")]
     row = Row(
@@ -300,6 +317,7 @@ def measure(port: int, cookies: list[str], learners: int, seconds: float, name: 
         pages_per_second,
         statistics.median(latencies) * 1000,
         percentile(latencies, 0.95) * 1000,
+        cpu_ms,
     )
     print(f"  {name}, {learners} learners: {row.pages_per_second:.0f} pages/s", flush=True)
     return row
@@ -461,8 +479,8 @@ def run_setup(name, worker_class, threads, workers, env, args, rows, extra) -> N
         wait_until_serving(minimal.port, workers)
         cookies = asyncio.run(sign_in(portal.port, max(LEVELS)))
         for learners in LEVELS:
-            rows.append(measure(portal.port, cookies, learners, args.seconds, f"portal {name}"))
-            rows.append(measure(minimal.port, [""], learners, args.seconds, f"minimal {name}"))
+            rows.append(measure(portal, cookies, learners, args.seconds, f"portal {name}"))
+            rows.append(measure(minimal, [""], learners, args.seconds, f"minimal {name}"))
         if "default" in name:
             extra["served"] = served_dashboards(portal)
             deadline = time.perf_counter() + TOP_UP_SECONDS
@@ -488,12 +506,16 @@ def report(rows: list[Row], extra: dict, args, workers: int, took: float) -> Non
         f"Instance latency {args.latency_ms:.0f} ms, {workers} workers, "
         f"{os.cpu_count()} CPUs, {args.seconds:.0f} s per level"
     )
-    print(f"{'setup':<34}{'learners':>9}{'pages/s':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    print(
+        f"{'setup':<34}{'learners':>9}{'pages/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms/page':>13}"
+    )
     for row in rows:
         print(
             f"{row.setup:<34}{row.learners:>9}{row.pages_per_second:>9.0f}"
-            f"{row.p50_ms:>9.0f}{row.p95_ms:>9.0f}"
+            f"{row.p50_ms:>9.0f}{row.p95_ms:>9.0f}{row.cpu_ms:>13.1f}"
         )
+    print("CPU ms/page: CPU time the server's workers used per page served (all of it: HTTP,")
+    print("the app, compression, logs); it barely depends on what else runs on the machine.")
     print()
     by = {(row.setup, row.learners): row for row in rows}
     for setup in sorted({row.setup for row in rows if row.setup.startswith("portal ")}):
