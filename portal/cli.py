@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import signal
@@ -16,9 +15,49 @@ import click
 from portal.config import var_dir
 
 SANDBOX_PORT = 8765
+# Packages only the sandbox imports: the optional extra `portal[sandbox]`.
+SANDBOX_PACKAGES = ("ariadne", "argon2", "faker")
+SANDBOX_MISSING = (
+    "The sandbox is not installed: {package} is missing. Install it with\n"
+    "  pip install 'portal[sandbox]'   (in a checkout: make install)\n"
+    "or point the portal at an instance with TI_BASE_URL and TI_API_KEY."
+)
 
 
-@click.group()
+def sandbox_cli():
+    """The module `portal.sandbox.cli`; without the sandbox extra, exit saying how to get it."""
+    try:
+        from portal.sandbox import cli
+    except ModuleNotFoundError as error:
+        package = (error.name or "").split(".")[0]
+        if package not in SANDBOX_PACKAGES:
+            raise
+        raise click.ClickException(SANDBOX_MISSING.format(package=package)) from None
+    return cli
+
+
+class Commands(click.Group):
+    """`portal` commands; `sandbox` is loaded when asked for, since it needs the extra."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), "sandbox"})
+
+    def get_command(self, ctx, name):
+        if name != "sandbox":
+            return super().get_command(ctx, name)
+        try:
+            return sandbox_cli().sandbox_command
+        except click.ClickException:
+            # Still listed, and asking for it says how to install it.
+            return click.Command(
+                "sandbox",
+                help="Run the TI-compatible sandbox (needs portal[sandbox]).",
+                callback=sandbox_cli,
+                context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+            )
+
+
+@click.group(cls=Commands)
 def main() -> None:
     """Learner portal for Thought Industries learning instances."""
 
@@ -36,6 +75,7 @@ def start_embedded_sandbox(
     data_dir: Path, reset: bool, port: int = SANDBOX_PORT
 ) -> tuple[str, str]:
     """Run the sandbox with demo data in a background thread; returns its URL and API key."""
+    sandbox_cli()
     from portal.sandbox import create_sandbox_app
     from portal.sandbox.demo import build_demo
     from portal.sandbox.server import start
@@ -128,15 +168,15 @@ def gunicorn_command(
 def demo(host: str, port: int, data_dir: str | None, reset: bool, sandbox_port: int) -> None:
     """Run the portal locally on the production server; with TI_BASE_URL unset, against the
     embedded sandbox."""
-    from portal.sandbox.demo import DEMO_LOGINS
-
     env = dict(os.environ)
+    logins = {}
     if not env.get("TI_BASE_URL"):
         url, api_key = start_embedded_sandbox(
             Path(data_dir or var_dir() / "sandbox"), reset, sandbox_port
         )
         env["TI_BASE_URL"], env["TI_API_KEY"] = url, api_key
         click.echo(f"Sandbox (TI API) running at {url}")
+        from portal.sandbox.demo import DEMO_LOGINS as logins
     env.setdefault("PORTAL_DEMO", "1")
     # The socket is bound here, so that the address printed is the one served (port 0: any
     # free port) and a taken port is reported before anything starts.
@@ -149,8 +189,9 @@ def demo(host: str, port: int, data_dir: str | None, reset: bool, sandbox_port: 
     listener.listen(128)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Portal running at http://{shown}:{listener.getsockname()[1]}/")
-    click.echo("Demo logins:")
-    for who, (email, password) in DEMO_LOGINS.items():
+    if logins:
+        click.echo("Demo logins:")
+    for who, (email, password) in logins.items():
         click.echo(f"  {email} / {password}   ({who})")
     click.echo("Press Ctrl+C to stop.")
     # One worker; Ctrl+C gives requests in flight 5 seconds.
@@ -211,9 +252,3 @@ def serve(
     """Run the portal in production with gunicorn (set TI_BASE_URL, TI_API_KEY, SECRET_KEY)."""
     args = gunicorn_command(bind, workers, threads, worker_class, gunicorn_args)
     os.execvpe(args[0], args, server_environment(os.environ))
-
-
-if importlib.util.find_spec("portal.sandbox.cli") is not None:
-    from portal.sandbox.cli import sandbox_command
-
-    main.add_command(sandbox_command, "sandbox")

@@ -174,7 +174,7 @@ def test_stats_count_upstream_requests_and_points_of_this_request(upstream):
     with app.test_request_context("/"):
         assert counts() == {"requests": 0, "points": 0}
         assert api.stats()["seconds"] == 0
-        api.run_anonymous("Languages")
+        api.run_as("token-of-ada", "CurrentUser")
         api.run_anonymous("InstanceData")
         assert counts() == {"requests": 2, "points": 1 + 4}
         assert api.stats()["seconds"] > 0
@@ -188,7 +188,7 @@ def test_the_request_id_goes_upstream_with_every_call(upstream):
         from flask import g
 
         g.request_id = "req-1234"
-        api.run_anonymous("Languages")
+        api.run_anonymous("InstanceData")
     headers = {name.lower(): value for name, value in fake.hits[0].headers.items()}
     assert headers["x-request-id"] == "req-1234"
 
@@ -207,26 +207,26 @@ def test_a_hanging_upstream_is_unavailable_after_the_read_timeout(upstream):
     fake = upstream(lambda request: fake.release.wait(30) and graphql_answer({"data": {}}))
     with portal_app(fake.url, TI_READ_TIMEOUT=0.3).test_request_context("/"):
         with pytest.raises(errors.Unavailable):
-            api.run_anonymous("Languages")
+            api.run_anonymous("InstanceData")
     assert len(fake.hits) == 1, "a timeout is not retried: the learner would wait twice as long"
 
 
 def test_connection_refused_is_unavailable():
     with portal_app(closed_port_url()).test_request_context("/"):
         with pytest.raises(errors.Unavailable):
-            api.run_anonymous("Languages")
+            api.run_anonymous("InstanceData")
 
 
 def test_a_missing_base_url_is_unavailable(caplog):
     with portal_app(None).test_request_context("/"), pytest.raises(errors.Unavailable):
-        api.run_anonymous("Languages")
+        api.run_anonymous("InstanceData")
     assert "TI_BASE_URL" in caplog.text
 
 
 def test_a_query_is_retried_once_when_the_connection_fails(resetting_listener):
     with portal_app(resetting_listener.url).test_request_context("/"):
         with pytest.raises(errors.Unavailable):
-            api.run_anonymous("Languages")
+            api.run_anonymous("InstanceData")
     assert resetting_listener.accepted == 2
 
 
@@ -260,7 +260,7 @@ def test_a_mutation_is_never_retried_after_a_502(upstream):
 def test_broken_answers_are_unavailable(upstream, response):
     fake = upstream(lambda request: response)
     with portal_app(fake.url).test_request_context("/"), pytest.raises(errors.Unavailable):
-        api.run_anonymous("Languages")
+        api.run_anonymous("InstanceData")
 
 
 def test_429_is_rate_limited_with_the_seconds_to_wait(upstream):
@@ -268,7 +268,7 @@ def test_429_is_rate_limited_with_the_seconds_to_wait(upstream):
     fake = upstream(answer_with(body, 429, **{"Retry-After": "7"}))
     with portal_app(fake.url).test_request_context("/"):
         with pytest.raises(errors.RateLimited) as raised:
-            api.run_anonymous("Languages")
+            api.run_anonymous("InstanceData")
     assert raised.value.retry_after == 7
     assert raised.value.code == "RATE_LIMITED"
 
@@ -277,7 +277,7 @@ def test_429_without_a_graphql_body_is_still_rate_limited(upstream):
     fake = upstream(lambda request: Response("slow down", 429, headers={"Retry-After": "3"}))
     with portal_app(fake.url).test_request_context("/"):
         with pytest.raises(errors.RateLimited) as raised:
-            api.run_anonymous("Languages")
+            api.run_anonymous("InstanceData")
     assert raised.value.retry_after == 3
 
 
@@ -308,7 +308,7 @@ def test_a_graphql_validation_error_is_bad_input(upstream):
     }
     fake = upstream(answer_with(body, 400))
     with portal_app(fake.url).test_request_context("/"), pytest.raises(errors.BadInput):
-        api.run_anonymous("Languages")
+        api.run_anonymous("InstanceData")
 
 
 @pytest.mark.parametrize(
@@ -498,7 +498,7 @@ def test_sandbox_token_revoked_by_logout_is_token_expired(bare_sandbox):
 def test_sandbox_wrong_api_key_is_unavailable(bare_sandbox):
     app = portal_app(bare_sandbox.url, TI_API_KEY="wrong-key")
     with app.test_request_context("/"), pytest.raises(errors.Unavailable):
-        api.run_anonymous("Languages")
+        api.run_anonymous("InstanceData")
 
 
 def test_sandbox_instance_data_has_the_demo_company(sandbox):
