@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     _derive_settings(app, explicit=set(config or ()))
 
-    from portal import errors, i18n, ops, request_log, security, serving
+    from portal import errors, i18n, request_log, security, serving
     from portal.api.cache import cache, cache_config
     from portal.learner import load_user
 
@@ -44,7 +44,6 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     serving.init_app(app)
-    app.register_blueprint(ops.bp)
     _register_blueprints(app)
     _template_globals(app)
     return app
@@ -79,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.catalog.views import bp as catalog
     from portal.certificates.views import bp as certificates
     from portal.dashboard.views import bp as dashboard
+    from portal.ops.views import bp as ops
     from portal.site.views import bp as site
     from portal.site.views import index
 
@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(badges)
     app.register_blueprint(account)
     app.register_blueprint(catalog)
+    app.register_blueprint(ops)
     app.register_blueprint(site)
     app.add_url_rule("/", "index", index)
 
