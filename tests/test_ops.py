@@ -173,9 +173,7 @@ def test_french_error_page_quotes_the_reference(client):
     assert "indiquez cette référence" in response.get_data(as_text=True)
 
 
-def test_no_password_token_or_cookie_value_in_any_log_line(
-    client, csrf_token, sandbox, log_lines
-):
+def test_no_password_token_or_cookie_value_in_any_log_line(client, csrf_token, sandbox, log_lines):
     email, password = DEMO_LOGINS["busy"]
     form_token = csrf_token(client, "/login")
     response = client.post(
