@@ -101,9 +101,11 @@ WORKER_CLASS = "gthread"
 THREADS = 32
 
 
-def default_workers() -> int:
-    """One worker per core (at least 2, so that a restarting worker never stops the site)."""
-    return max(2, os.cpu_count() or 1)
+def default_workers(shared_state: bool) -> int:
+    """One worker per core (at least 2, so that a restarting worker never stops the site)
+    when the workers share state through Redis; else 1, since each worker would keep its
+    own login limits and cache."""
+    return max(2, os.cpu_count() or 1) if shared_state else 1
 
 
 def server_environment(env) -> dict:
@@ -227,8 +229,8 @@ def _wait_for(server: subprocess.Popen) -> None:
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option(
     "--workers",
-    default=default_workers(),
-    show_default="one per core, at least 2",
+    default=lambda: default_workers(bool(os.environ.get("REDIS_URL"))),
+    show_default="one per core (at least 2) with REDIS_URL, else 1",
     type=click.IntRange(1),
 )
 @click.option(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from portal.cli import THREADS, WORKER_CLASS, gunicorn_command
+from portal.cli import THREADS, WORKER_CLASS, default_workers, gunicorn_command
 from portal.sandbox.demo import DEMO_LOGINS
 
 PORTAL = Path(sys.executable).with_name("portal")
@@ -26,6 +26,11 @@ def test_serve_runs_gunicorn_with_many_threads_per_worker():
     assert command[command.index("--worker-class") + 1] == WORKER_CLASS == "gthread"
     assert int(command[command.index("--threads") + 1]) == THREADS >= 16
     assert command[-1] == "portal.wsgi:app"
+
+
+def test_serve_runs_one_worker_per_core_only_when_workers_share_redis():
+    assert default_workers(shared_state=False) == 1
+    assert default_workers(shared_state=True) == max(2, os.cpu_count() or 1)
 
 
 class Output:

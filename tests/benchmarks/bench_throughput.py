@@ -425,7 +425,9 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="also other worker models")
     args = parser.parse_args()
     began = time.perf_counter()
-    workers = default_workers()
+    # Sized as in production, where workers share state through Redis (the bench keeps
+    # sessions in files, which every worker of one host reads).
+    workers = default_workers(shared_state=True)
     rows: list[Row] = []
     extra: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
