@@ -150,7 +150,15 @@ def test_each_request_logs_one_json_line(busy, log_lines):
     assert line["ms"] >= line["upstream_ms"]
 
 
-def test_request_id_reaches_the_instance_and_the_error_page(busy, sandbox, log_lines):
+def test_url_parts_named_like_secrets_are_redacted_in_the_log(app, log_lines):
+    app.add_url_rule("/reset/<token>/<int:step>", "reset", lambda token, step: "done")
+    assert app.test_client().get("/reset/s3cret-link-value/2?code=abc").status_code == 200
+    line = request_lines(log_lines)[-1]
+    assert line["path"] == "/reset/[redacted]/2"
+    assert "s3cret-link-value" not in "".join(log_lines) and "abc" not in line["path"]
+
+
+def test_request_id_is_returned_and_quoted_on_error_pages(busy):
     response = busy.get("/no-such-page")
     assert response.status_code == 404
     request_id = response.headers["X-Request-ID"]
