@@ -25,13 +25,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     _derive_settings(app, explicit=set(config or ()))
 
-    from portal import errors, i18n, security, session_registry
+    from portal import errors, i18n, request_log, security, serving, session_registry
     from portal.api.cache import cache, cache_config
     from portal.learner import load_user
 
+    request_log.init_app(app)
     htmx_extension.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    with app.app_context():
+        i18n.use_request_domain(babel, app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(_unauthorized)
@@ -41,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     session_registry.init_app(app)
     errors.init_app(app)
+    serving.init_app(app)
     _register_blueprints(app)
     _template_globals(app)
     return app
@@ -76,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.certificates.views import bp as certificates
     from portal.dashboard.views import bp as dashboard
     from portal.join.views import bp as join
+    from portal.ops.views import bp as ops
     from portal.sessions.views import bp as sessions
     from portal.site.views import bp as site
     from portal.site.views import index
@@ -88,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog)
     app.register_blueprint(join)
     app.register_blueprint(sessions)
+    app.register_blueprint(ops)
     app.register_blueprint(site)
     app.add_url_rule("/", "index", index)
 

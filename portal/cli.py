@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -68,16 +71,20 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def start_embedded_sandbox(data_dir: Path, reset: bool) -> tuple[str, str]:
+def start_embedded_sandbox(
+    data_dir: Path, reset: bool, port: int = SANDBOX_PORT
+) -> tuple[str, str]:
     """Run the sandbox with demo data in a background thread; returns its URL and API key."""
     sandbox_cli()
     from portal.sandbox import create_sandbox_app
     from portal.sandbox.demo import build_demo
     from portal.sandbox.server import start
 
+    # The sandbox's access log would print every request URL, API key included.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = create_sandbox_app(data_dir, os.environ.get("TI_API_KEY") or None)
     # The usual port when free (stable URLs in the demo data), else any free one.
-    server = start(app, port=SANDBOX_PORT if port_is_free(SANDBOX_PORT) else 0)
+    server = start(app, port=port if port and port_is_free(port) else 0)
     store = app.extensions["sandbox"].store
     # Demo images point at the sandbox's address: rebuild when it changed.
     moved = store.get_meta("public_url") not in (None, server.url)
@@ -85,6 +92,62 @@ def start_embedded_sandbox(data_dir: Path, reset: bool) -> tuple[str, str]:
         click.echo("Building demo data...")
         build_demo(app, base_url=server.url)
     return server.url, app.extensions["sandbox"].api_key
+
+
+# Serving defaults. A portal page waits on the instance (~200 ms) far longer than it computes
+# (~5 ms), so a worker holds many requests at once: one worker per core, each with many threads.
+# Request slots = workers x threads must cover peak pages/s x seconds a page waits upstream.
+WORKER_CLASS = "gthread"
+THREADS = 32
+
+
+def default_workers(shared_state: bool) -> int:
+    """One worker per core (at least 2, so that a restarting worker never stops the site)
+    when the workers share state through Redis; else 1, since each worker would keep its
+    own login limits and cache."""
+    return max(2, os.cpu_count() or 1) if shared_state else 1
+
+
+def server_environment(env) -> dict:
+    """The environment of the gunicorn processes: env, and unless it says otherwise, at most
+    two malloc arenas per process. glibc gives each thread that allocates its own arena, so a
+    worker with many threads would hold ~15 MB more memory for nothing."""
+    return {"MALLOC_ARENA_MAX": "2", **env}
+
+
+def gunicorn_command(
+    bind: str,
+    workers: int,
+    threads: int = THREADS,
+    worker_class: str = WORKER_CLASS,
+    extra: tuple[str, ...] = (),
+    app: str = "portal.wsgi:app",
+) -> list[str]:
+    """The gunicorn command line of `portal serve` (also used by `portal demo` and the bench)."""
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+        # The portal logs one JSON line per request itself (portal/request_log.py).
+        "--error-logfile",
+        "-",
+        "--keep-alive",
+        "5",
+        # gunicorn's control socket sits at one path per user: several portals on a host
+        # would fight over it, and nothing here uses it.
+        "--no-control-socket",
+    ]
+    if worker_class == "gthread":
+        args += ["--threads", str(threads)]
+    else:
+        args += ["--worker-connections", str(threads)]
+    return [*args, *extra, app]
 
 
 @main.command()
@@ -97,34 +160,99 @@ def start_embedded_sandbox(data_dir: Path, reset: bool) -> tuple[str, str]:
     help="Sandbox data directory (default var/sandbox).",
 )
 @click.option("--reset", is_flag=True, help="Rebuild the sandbox demo data.")
-def demo(host: str, port: int, data_dir: str | None, reset: bool) -> None:
-    """Run the portal locally; with TI_BASE_URL unset, against the embedded sandbox."""
+@click.option(
+    "--sandbox-port",
+    default=SANDBOX_PORT,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port of the embedded sandbox (taken by something else: any free port).",
+)
+def demo(host: str, port: int, data_dir: str | None, reset: bool, sandbox_port: int) -> None:
+    """Run the portal locally on the production server; with TI_BASE_URL unset, against the
+    embedded sandbox."""
+    env = dict(os.environ)
     logins = {}
-    if not os.environ.get("TI_BASE_URL"):
-        url, api_key = start_embedded_sandbox(Path(data_dir or var_dir() / "sandbox"), reset)
-        os.environ["TI_BASE_URL"], os.environ["TI_API_KEY"] = url, api_key
+    if not env.get("TI_BASE_URL"):
+        url, api_key = start_embedded_sandbox(
+            Path(data_dir or var_dir() / "sandbox"), reset, sandbox_port
+        )
+        env["TI_BASE_URL"], env["TI_API_KEY"] = url, api_key
         click.echo(f"Sandbox (TI API) running at {url}; its mail outbox: {url}/outbox")
         from portal.sandbox.demo import DEMO_LOGINS as logins
-    os.environ.setdefault("PORTAL_DEMO", "1")
+    env.setdefault("PORTAL_DEMO", "1")
     # The demo instance hands out registration codes (JOIN-NORTHWIND): /join is open.
-    os.environ.setdefault("PORTAL_REGISTRATION", "1")
-    from portal import create_app
-
-    app = create_app()
-    click.echo(f"Portal running at http://{host}:{port}/")
+    env.setdefault("PORTAL_REGISTRATION", "1")
+    # The socket is bound here, so that the address printed is the one served (port 0: any
+    # free port) and a taken port is reported before anything starts.
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    listener.listen(128)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Portal running at http://{shown}:{listener.getsockname()[1]}/")
     if logins:
         click.echo("Demo logins:")
     for who, (email, password) in logins.items():
         click.echo(f"  {email} / {password}   ({who})")
     click.echo("Press Ctrl+C to stop.")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # One worker; Ctrl+C gives requests in flight 5 seconds.
+    extra = ("--graceful-timeout", "5")
+    command = gunicorn_command(f"fd://{listener.fileno()}", workers=1, extra=extra)
+    server = subprocess.Popen(command, env=server_environment(env), pass_fds=(listener.fileno(),))
+    listener.close()
+    _wait_for(server)
+
+
+def _wait_for(server: subprocess.Popen) -> None:
+    """Wait for the server; Ctrl+C or SIGTERM stop it (and, on return, the sandbox thread)."""
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        # Ctrl+C in a terminal reaches gunicorn too; a signal to this process alone is
+        # passed on.
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--workers",
+    default=lambda: default_workers(bool(os.environ.get("REDIS_URL"))),
+    show_default="one per core (at least 2) with REDIS_URL, else 1",
+    type=click.IntRange(1),
+)
+@click.option(
+    "--threads",
+    default=THREADS,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Requests each worker serves at once (gevent: connections per worker).",
+)
+@click.option(
+    "--worker-class",
+    default=WORKER_CLASS,
+    show_default=True,
+    type=click.Choice(["gthread", "gevent"]),
+    help="gevent needs the gevent package installed.",
+)
 @click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
-def serve(bind: str, workers: int, gunicorn_args: tuple[str, ...]) -> None:
+def serve(
+    bind: str, workers: int, threads: int, worker_class: str, gunicorn_args: tuple[str, ...]
+) -> None:
     """Run the portal in production with gunicorn (set TI_BASE_URL, TI_API_KEY, SECRET_KEY)."""
     from portal.security import serve_options
 
@@ -132,21 +260,5 @@ def serve(bind: str, workers: int, gunicorn_args: tuple[str, ...]) -> None:
         options = serve_options(workers, os.environ)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    args = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        bind,
-        "--workers",
-        str(workers),
-        "--threads",
-        "4",
-        "--access-logfile",
-        "-",
-        *options,
-        *gunicorn_args,
-        "portal.wsgi:app",
-    ]
-    os.execvp(args[0], args)
-
+    args = gunicorn_command(bind, workers, threads, worker_class, (*options, *gunicorn_args))
+    os.execvpe(args[0], args, server_environment(os.environ))

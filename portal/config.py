@@ -56,6 +56,8 @@ def from_env(env=None) -> dict:
         "TI_API_KEY": env.get("TI_API_KEY") or None,
         "TI_CONNECT_TIMEOUT": float(env.get("TI_CONNECT_TIMEOUT") or 3.05),
         "TI_READ_TIMEOUT": float(env.get("TI_READ_TIMEOUT") or 10),
+        # /readyz gives up on the instance (and Redis) after this many seconds.
+        "READY_TIMEOUT": float(env.get("READY_TIMEOUT") or 2),
         "SECRET_KEY": env.get("SECRET_KEY") or None,  # None: kept_secret_key() in create_app
         "REDIS_URL": redis_url,
         # "filesystem" or "redis"; create_app turns it into Flask-Session's own settings.

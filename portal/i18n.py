@@ -2,9 +2,46 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale, gettext
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import Babel, Domain, get_locale, gettext
 from flask_login import current_user
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, finding this request's translations once.
+
+    Flask-Babel finds them again for every string shown (request context, locale, the locale's
+    name as a catalog key): most of the cost of a gettext, and a page shows a hundred strings.
+    A locale changed during the request (flask_babel.refresh) is noticed: it is a new object.
+    """
+
+    def get_translations(self):
+        state = g.get("_flask_babel") if g else None
+        locale = getattr(state, "babel_locale", None)
+        found = getattr(state, "portal_translations", None)
+        if found is not None and locale is not None and found[0] is locale:
+            return found[1]
+        translations = super().get_translations()
+        state = g.get("_flask_babel") if g else None
+        locale = getattr(state, "babel_locale", None)
+        if locale is not None:
+            state.portal_translations = (locale, translations)
+        return translations
+
+
+def use_request_domain(babel: Babel, app: Flask) -> None:
+    """Make RequestDomain the domain of babel (after babel.init_app(app))."""
+    domain = RequestDomain(domain=babel.domain)
+    # Flask-Babel keeps its domain in a cached property: setting it here replaces it.
+    vars(babel)["domain_instance"] = domain
+    # Templates ask the domain directly (Flask-Babel's callables find it again each time).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def supported_locales() -> tuple[str, ...]:

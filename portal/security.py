@@ -109,7 +109,8 @@ def set_security_headers(response):
         headers.setdefault("Strict-Transport-Security", hsts)
     # A learner's page must not come back from a cache (shared machine, back button after
     # logout).
-    if current_user and current_user.is_authenticated:
+    # Static files are the same for everyone and keep their own caching (portal/serving.py).
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response
 

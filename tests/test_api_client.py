@@ -166,13 +166,31 @@ def test_cookies_the_upstream_sets_are_never_sent_back(upstream):
 def test_stats_count_upstream_requests_and_points_of_this_request(upstream):
     fake = upstream(answer_with({"data": {"Languages": []}}))
     app = portal_app(fake.url)
+
+    def counts():
+        found = api.stats()
+        return {"requests": found["requests"], "points": found["points"]}
+
     with app.test_request_context("/"):
-        assert api.stats() == {"requests": 0, "points": 0}
+        assert counts() == {"requests": 0, "points": 0}
+        assert api.stats()["seconds"] == 0
         api.run_as("token-of-ada", "CurrentUser")
         api.run_anonymous("InstanceData")
-        assert api.stats() == {"requests": 2, "points": 1 + 4}
+        assert counts() == {"requests": 2, "points": 1 + 4}
+        assert api.stats()["seconds"] > 0
     with app.test_request_context("/"):
-        assert api.stats() == {"requests": 0, "points": 0}
+        assert counts() == {"requests": 0, "points": 0}
+
+
+def test_the_request_id_goes_upstream_with_every_call(upstream):
+    fake = upstream(answer_with({"data": {"Languages": []}}))
+    with portal_app(fake.url).test_request_context("/"):
+        from flask import g
+
+        g.request_id = "req-1234"
+        api.run_anonymous("InstanceData")
+    headers = {name.lower(): value for name, value in fake.hits[0].headers.items()}
+    assert headers["x-request-id"] == "req-1234"
 
 
 def test_an_unknown_operation_is_a_programming_error(upstream):

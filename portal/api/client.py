@@ -17,7 +17,6 @@ from http.cookiejar import DefaultCookiePolicy
 
 import requests
 from flask import current_app, g, has_app_context, has_request_context, session
-from gql import GraphQLRequest
 from gql.transport.exceptions import (
     TransportConnectionFailed,
     TransportError,
@@ -32,10 +31,14 @@ from .errors import KINDS_BY_CODE, ApiError, BadInput, RateLimited, Unavailable
 log = logging.getLogger(__name__)
 # gql logs every payload at DEBUG: passwords (Login) and tokens must never reach a log.
 logging.getLogger("gql.transport.requests").setLevel(logging.WARNING)
+# urllib3 logs each request line at DEBUG, and the API key is in it (`?apiKey=`).
+logging.getLogger("urllib3.connectionpool").setLevel(logging.INFO)
 
 DEFAULT_CONNECT_TIMEOUT = 3.05
 DEFAULT_READ_TIMEOUT = 10.0
 SESSION_TOKEN_KEY = "ti_token"
+# Sent with every call, so that the instance's logs can be matched with the portal's.
+REQUEST_ID_HEADER = "X-Request-ID"
 _STATS = "_ti_api_stats"
 
 
@@ -61,10 +64,21 @@ def run_as(token: str, operation: str, /, **variables) -> dict:
     return execute(operation, variables, token)
 
 
+def ping(timeout: float) -> None:
+    """One call the instance answers without a learner (Ping), within timeout seconds in all
+    and never retried: raises Unavailable when the instance cannot be used right now."""
+    execute("Ping", {}, None, timeout=(min(timeout, DEFAULT_CONNECT_TIMEOUT), timeout))
+
+
 def stats() -> dict:
-    """Upstream requests and API points spent so far in this portal request (app context)."""
+    """Upstream requests, API points and seconds spent waiting on the API so far in this
+    portal request (app context)."""
     found = g.get(_STATS) if has_app_context() else None
-    return dict(found or {"requests": 0, "points": 0})
+    return dict(found or _new_stats())
+
+
+def _new_stats() -> dict:
+    return {"requests": 0, "points": 0, "seconds": 0.0}
 
 
 class _Transports:
@@ -107,20 +121,32 @@ def _transport(url: str) -> RequestsHTTPTransport:
     return transports.get(url)
 
 
-def _count(operation: documents.Operation, points: bool) -> None:
+def _count(operation: documents.Operation, points: bool, started: float) -> None:
     if not has_app_context():
         return
     found = g.get(_STATS)
     if found is None:
-        found = {"requests": 0, "points": 0}
+        found = _new_stats()
         setattr(g, _STATS, found)
     found["requests"] += 1
+    found["seconds"] += time.perf_counter() - started
     if points:
         found["points"] += operation.points
 
 
-def execute(name: str, variables: dict, token: str | None) -> dict:
-    """Send the document `name` with variables and token; the data, or an ApiError kind."""
+def _headers(token: str | None) -> dict:
+    headers = {"authToken": token} if token else {}
+    request_id = g.get("request_id") if has_app_context() else None
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
+    return headers
+
+
+def execute(name: str, variables: dict, token: str | None, timeout: tuple | None = None) -> dict:
+    """Send the document `name` with variables and token; the data, or an ApiError kind.
+
+    timeout: (connect, read) seconds instead of the configured ones, and no second attempt.
+    """
     operation = documents.get(name)
     config = current_app.config
     base_url = (config.get("TI_BASE_URL") or "").rstrip("/")
@@ -128,15 +154,16 @@ def execute(name: str, variables: dict, token: str | None) -> dict:
     if not base_url:
         log.error("TI_BASE_URL is not set: the portal has no TI API to talk to")
         raise Unavailable("The learning service is not configured.")
-    timeout = (
+    retry = timeout is None
+    timeout = timeout or (
         float(config.get("TI_CONNECT_TIMEOUT") or DEFAULT_CONNECT_TIMEOUT),
         float(config.get("TI_READ_TIMEOUT") or DEFAULT_READ_TIMEOUT),
     )
-    request = GraphQLRequest(operation.request, variable_values=variables or None)
+    request = operation.request_with(variables or None)
     transport = _transport(base_url + "/helium")
     # Queries are safe to send again when the connection failed; a mutation might have
     # been applied already, so it is never retried.
-    attempts = 1 if operation.is_mutation else 2
+    attempts = 1 if operation.is_mutation or not retry else 2
     for attempt in range(1, attempts + 1):
         seen: dict = {}
 
@@ -145,7 +172,7 @@ def execute(name: str, variables: dict, token: str | None) -> dict:
             seen["headers"] = response.headers
 
         extra_args = {
-            "headers": {"authToken": token} if token else {},
+            "headers": _headers(token),
             "params": {"apiKey": api_key},
             "timeout": timeout,
             "hooks": {"response": [remember]},
@@ -154,7 +181,7 @@ def execute(name: str, variables: dict, token: str | None) -> dict:
         try:
             result = transport.execute(request, extra_args=extra_args)
         except TransportConnectionFailed as error:
-            _count(operation, points=False)
+            _count(operation, points=False, started=started)
             cause = error.__cause__
             if isinstance(cause, requests.Timeout):
                 log.warning(
@@ -171,17 +198,17 @@ def execute(name: str, variables: dict, token: str | None) -> dict:
             raise Unavailable("The learning service cannot be reached.") from None
         except TransportServerError as error:
             # An HTTP status >= 400 without a GraphQL answer (an HTML 502 page, say).
-            _count(operation, points=True)
+            _count(operation, points=True, started=started)
             raise _status_error(name, error.code or seen.get("status"), seen) from None
         except TransportProtocolError:
-            _count(operation, points=True)
+            _count(operation, points=True, started=started)
             log.warning("TI API %s: the answer is not GraphQL (HTTP %s)", name, seen.get("status"))
             raise Unavailable("The learning service sent an answer we cannot read.") from None
         except TransportError as error:
-            _count(operation, points=False)
+            _count(operation, points=False, started=started)
             log.warning("TI API %s failed: %s", name, type(error).__name__)
             raise Unavailable("The learning service cannot be reached.") from None
-        _count(operation, points=True)
+        _count(operation, points=True, started=started)
         log.debug("TI API %s answered in %.3fs", name, time.perf_counter() - started)
         return _data(name, result, seen)
     raise AssertionError("unreachable")  # pragma: no cover

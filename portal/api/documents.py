@@ -21,6 +21,7 @@ from graphql import (
     SelectionSetNode,
     Visitor,
     parse,
+    print_ast,
     visit,
 )
 
@@ -29,6 +30,22 @@ FRAGMENTS_DIR = Path(__file__).resolve().parent / "fragments"
 
 # API points per root field, as the TI documentation prices them; any other field costs 1.
 POINTS = {"UserContentItems": 3, "UserRecentContent": 4}
+
+
+class PrintedRequest(GraphQLRequest):
+    """A GraphQLRequest whose document is printed once, when loaded: gql prints the document
+    again on every call otherwise, which cost more than rendering a small page."""
+
+    def __init__(self, request: GraphQLRequest, text: str, **kwargs):
+        super().__init__(request, **kwargs)
+        self.text = text
+
+    @property
+    def payload(self) -> dict:
+        payload = {"query": self.text, "operationName": self.operation_name}
+        if self.variable_values:
+            payload["variables"] = self.variable_values
+        return payload
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,12 @@ class Operation:
     is_mutation: bool
     root_fields: tuple[str, ...]
     points: int
+    text: str = ""
+
+    def request_with(self, variables: dict | None) -> GraphQLRequest:
+        """The request to send with these variables."""
+        text = self.text or print_ast(self.request.document)
+        return PrintedRequest(self.request, text, variable_values=variables)
 
 
 class DocumentError(ValueError):
@@ -133,6 +156,7 @@ def parse_operation(path: Path, fragments: dict | None = None) -> Operation:
         is_mutation=operation.operation == OperationType.MUTATION,
         root_fields=tuple(fields),
         points=sum(POINTS.get(field, 1) for field in fields),
+        text=print_ast(document),
     )
 
 

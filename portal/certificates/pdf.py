@@ -6,8 +6,6 @@ import re
 
 from flask import render_template
 from flask_babel import get_locale
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 DEFAULT_ACCENT = "#1f4e79"
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
@@ -19,12 +17,18 @@ def accent_colour(company: dict | None) -> str:
     return colour if HEX_COLOUR.fullmatch(colour) else DEFAULT_ACCENT
 
 
-def local_only_fetcher() -> URLFetcher:
+def local_only_fetcher():
+    # WeasyPrint is imported on the first PDF, not at start-up: it is half of the portal's
+    # import time and a third of a worker's memory, and most workers never render a PDF.
+    from weasyprint.urls import URLFetcher
+
     # Remote images (a company logo, a template asset) would make PDF generation slow, leak the
     # learner's activity and fail offline: nothing but inline data is ever fetched.
     return URLFetcher(allowed_protocols={"data"}, timeout=1)
 
 
 def render_pdf(template: str, **context) -> bytes:
+    from weasyprint import HTML
+
     html = render_template(template, lang=str(get_locale() or "en"), **context)
     return HTML(string=html, url_fetcher=local_only_fetcher()).write_pdf()

@@ -32,7 +32,8 @@ class Live:
 def signed_in_portal(who: str = "busy") -> Iterator[Live]:
     """A sandbox with fresh demo data on a loopback port, and a portal test client configured
     against it and signed in as the demo learner `who`; the sandbox stops on exit."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    for quiet in ("werkzeug", "portal.requests"):  # no line per request
+        logging.getLogger(quiet).setLevel(logging.WARNING)
     from portal import create_app
     from portal.sandbox import create_sandbox_app
     from portal.sandbox.demo import DEMO_LOGINS, build_demo

@@ -1,0 +1,1 @@
+"""Operations: health checks for load balancers and orchestrators."""

@@ -1,0 +1,87 @@
+"""Bytes on the wire: compressed responses, and static files cached for a year under names
+that change with their content."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from flask import Flask, current_app, request
+from flask_compress import Compress
+
+compress = Compress()
+VERSION_ARG = "v"
+ONE_YEAR = 365 * 24 * 3600
+_digests: dict[tuple, str] = {}
+
+
+def static_version(filename: str) -> str | None:
+    """A short digest of the static file's content; None when there is no such file."""
+    folder = current_app.static_folder
+    if not folder:
+        return None
+    path = os.path.join(folder, filename)
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    # Keyed by path, size and mtime: a file changed in place gets a new digest at once.
+    key = (path, stat.st_size, stat.st_mtime_ns)
+    digest = _digests.get(key)
+    if digest is None:
+        with open(path, "rb") as file:
+            digest = hashlib.sha256(file.read()).hexdigest()[:12]
+        _digests[key] = digest
+    return digest
+
+
+def _versioned_static_urls(endpoint: str, values: dict) -> None:
+    """url_for('static', filename=...) carries ?v=<digest of the file>."""
+    if endpoint == "static" and "filename" in values and VERSION_ARG not in values:
+        version = static_version(values["filename"])
+        if version:
+            values[VERSION_ARG] = version
+
+
+def _static_cache_headers(response):
+    """A static file asked for under its current digest never changes: cache it for a year.
+    Asked for without (or with an old) digest, caches check back every time."""
+    if request.endpoint != "static" or response.status_code not in (200, 304):
+        return response
+    if response.status_code == 200 and response.is_streamed:
+        # Read the (small) file now: compressing a streamed file would leave it open until
+        # the garbage collector finds it.
+        response.direct_passthrough = False
+        response.make_sequence()
+    filename = (request.view_args or {}).get("filename", "")
+    if request.args.get(VERSION_ARG) and request.args[VERSION_ARG] == static_version(filename):
+        response.cache_control.public = True
+        response.cache_control.max_age = ONE_YEAR
+        response.cache_control.immutable = True
+        response.cache_control.no_cache = None
+    else:
+        response.cache_control.no_cache = True
+        response.cache_control.max_age = None
+    return response
+
+
+def init_app(app: Flask) -> None:
+    # zstd, brotli or gzip, as the browser accepts; pages are small, so a fast level.
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_LEVEL", 6)
+    app.config.setdefault("COMPRESS_BR_LEVEL", 4)
+    compress.init_app(app)
+    app.url_defaults(_versioned_static_urls)
+    app.after_request(_static_cache_headers)
+
+
+# Text formats only: images and fonts the portal serves are compressed already.
+COMPRESSED_TYPES = [
+    "text/html",
+    "text/css",
+    "text/plain",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+]

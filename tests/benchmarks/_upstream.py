@@ -1,0 +1,176 @@
+"""A stand-in TI instance for load tests: real sandbox answers, recorded once, replayed after a
+fixed latency by a small asyncio server that costs next to no CPU.
+
+    record_answers(path)        sandbox + portal: signs in, loads the dashboard, keeps every answer
+    python _upstream.py replay ANSWERS --latency-ms 200
+                                serves them on a free loopback port, printing `PORT <n>` first
+
+An answer is found by operation name and variables; any learner's token gets the same answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+API_KEY = "bench-api-key"
+# The pages the recording visits: every answer the load test needs.
+RECORDED_PAGES = ("/dashboard", "/readyz", "/healthz")
+
+
+def answer_key(body: dict) -> str:
+    variables = json.dumps(body.get("variables") or {}, sort_keys=True, separators=(",", ":"))
+    return f"{body.get('operationName')} {variables}"
+
+
+def record_answers(path: Path, who: str = "busy") -> dict:
+    """Record the sandbox's answers to what the portal asks while `who` signs in and loads the
+    dashboard; writes {"answers": {key: [status, body]}, "requests": {operation: body}}."""
+    sys.path.insert(0, str(ROOT))
+    import logging
+
+    import requests
+    from werkzeug.wrappers import Request, Response
+
+    from portal import create_app
+    from portal.sandbox import create_sandbox_app
+    from portal.sandbox.demo import DEMO_LOGINS, build_demo
+    from portal.sandbox.server import start
+
+    answers: dict[str, list] = {}
+    requests_by_operation: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sandbox_app = create_sandbox_app(Path(tmp) / "sandbox", api_key=API_KEY)
+        build_demo(sandbox_app)
+        sandbox = start(sandbox_app)
+        forward = requests.Session()
+
+        @Request.application
+        def recorder(request):
+            body = request.get_json(silent=True) or {}
+            upstream = forward.post(
+                sandbox.url + request.path,
+                params=request.args,
+                json=body,
+                headers={k: v for k, v in request.headers.items() if k.lower() == "authtoken"},
+                timeout=30,
+            )
+            answers[answer_key(body)] = [upstream.status_code, upstream.text]
+            requests_by_operation[body.get("operationName")] = body
+            return Response(upstream.content, upstream.status_code, mimetype="application/json")
+
+        proxy = start(recorder)
+        try:
+            app = create_app(
+                {
+                    "TESTING": True,
+                    "TI_BASE_URL": proxy.url,
+                    "TI_API_KEY": API_KEY,
+                    "SECRET_KEY": "bench",
+                    "SESSION_TYPE": "filesystem",
+                    "SESSION_FILE_DIR": str(Path(tmp) / "sessions"),
+                    "WTF_CSRF_ENABLED": False,
+                    "RATELIMIT_ENABLED": False,
+                    "REDIS_URL": None,
+                }
+            )
+            for quiet in ("werkzeug", "portal.requests"):
+                logging.getLogger(quiet).setLevel(logging.WARNING)
+            client = app.test_client()
+            email, password = DEMO_LOGINS[who]
+            client.get("/login")
+            signed_in = client.post("/login", data={"email": email, "password": password})
+            assert signed_in.status_code in (302, 303), signed_in.status_code
+            for page in RECORDED_PAGES:
+                assert client.get(page).status_code == 200, page
+        finally:
+            proxy.stop()
+            sandbox.stop()
+            forward.close()
+            sandbox_app.extensions["sandbox"].store.close()
+    recording = {"answers": answers, "requests": requests_by_operation}
+    path.write_text(json.dumps(recording))
+    return recording
+
+
+# -- replay ----------------------------------------------------------------------------------
+
+
+async def _serve_connection(reader, writer, answers: dict, latency: float) -> None:
+    try:
+        while True:
+            request_line = await reader.readline()
+            if not request_line:
+                return
+            headers = {}
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b"\n", b""):
+                    break
+                name, _, value = line.decode("latin-1").partition(":")
+                headers[name.strip().lower()] = value.strip()
+            length = int(headers.get("content-length") or 0)
+            raw = await reader.readexactly(length) if length else b""
+            try:
+                found = answers.get(answer_key(json.loads(raw or b"{}")))
+            except ValueError:
+                found = None
+            status, body = found or [
+                400,
+                json.dumps({"errors": [{"message": "not recorded", "extensions": {}}]}),
+            ]
+            await asyncio.sleep(latency)
+            payload = body.encode()
+            reason = {200: "OK", 400: "Bad Request"}.get(status, "Answer")
+            writer.write(
+                f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(payload)}\r\n\r\n".encode()
+                + payload
+            )
+            await writer.drain()
+            if headers.get("connection", "").lower() == "close":
+                return
+    except (ConnectionError, asyncio.IncompleteReadError):
+        return
+    finally:
+        writer.close()
+
+
+async def _replay(answers_path: Path, latency_ms: float) -> None:
+    answers = json.loads(answers_path.read_text())["answers"]
+    latency = latency_ms / 1000
+
+    async def handle(reader, writer):
+        await _serve_connection(reader, writer, answers, latency)
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+    print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    replay = commands.add_parser("replay")
+    replay.add_argument("answers", type=Path)
+    replay.add_argument("--latency-ms", type=float, default=200)
+    record = commands.add_parser("record")
+    record.add_argument("answers", type=Path)
+    args = parser.parse_args()
+    if args.command == "record":
+        record_answers(args.answers)
+        return
+    try:
+        asyncio.run(_replay(args.answers, args.latency_ms))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

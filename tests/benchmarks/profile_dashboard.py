@@ -1,0 +1,89 @@
+"""Where a dashboard's server time goes: cProfile of the portal against recorded answers.
+
+    python tests/benchmarks/profile_dashboard.py [--runs 200] [--sort tottime] [--limit 40]
+
+The stand-in instance (`_upstream.py`) answers at once, so nearly all the time is the portal's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import logging
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parents[1]), str(HERE)]
+
+from _upstream import API_KEY, record_answers  # noqa: E402
+
+from portal.sandbox.demo import DEMO_LOGINS  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--limit", type=int, default=40)
+    parser.add_argument("--path", default="/dashboard")
+    args = parser.parse_args()
+    from portal import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        answers = Path(tmp) / "answers.json"
+        record_answers(answers)
+        replay = subprocess.Popen(
+            [sys.executable, str(HERE / "_upstream.py"), "replay", str(answers)]
+            + ["--latency-ms", "0"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            port = int(replay.stdout.readline().split()[1])
+            app = create_app(
+                {
+                    "TI_BASE_URL": f"http://127.0.0.1:{port}",
+                    "TI_API_KEY": API_KEY,
+                    "SECRET_KEY": "profile",
+                    "SESSION_TYPE": "filesystem",
+                    "SESSION_FILE_DIR": str(Path(tmp) / "sessions"),
+                    "WTF_CSRF_ENABLED": False,
+                    "RATELIMIT_ENABLED": False,
+                    "REDIS_URL": None,
+                    "PORTAL_DEMO": True,
+                }
+            )
+            logging.getLogger("portal.requests").setLevel(logging.WARNING)
+            client = app.test_client()
+            email, password = DEMO_LOGINS["busy"]
+            client.post("/login", data={"email": email, "password": password})
+            for _ in range(20):  # templates compiled, instance data cached
+                assert client.get(args.path).status_code == 200
+            times = []
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                client.get(args.path)
+                times.append((time.perf_counter() - began) * 1000)
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(args.runs):
+                client.get(args.path)
+            profile.disable()
+        finally:
+            replay.terminate()
+            replay.wait()
+    print(
+        f"{args.path}: median {statistics.median(times):.2f} ms per page without the profiler "
+        f"(loopback round trip to an instance answering at once included)"
+    )
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.limit)
+
+
+if __name__ == "__main__":
+    main()
