@@ -385,7 +385,7 @@ def test_actions_are_post_only(busy, sandbox):
 
 
 def test_only_http_and_relative_urls_become_links(app):
-    from portal.dashboard.content import content_item
+    from portal.dashboard.present import content_item
 
     with app.test_request_context("/dashboard"):
         unsafe = content_item(
