@@ -8,9 +8,10 @@ from flask_login import login_required
 
 from portal.account.responses import see_other
 from portal.api.errors import WIDGET_ERRORS
+from portal.cards import progress_for
 from portal.catalog.content import catalog_page, find_course, is_uuid, redeem_with_credits
 from portal.catalog.forms import RedeemForm, parse_filters
-from portal.htmx import render
+from portal.htmx import render, wants_fragment
 from portal.navigation import home_url
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
@@ -23,6 +24,8 @@ def index():
     context, error = {"catalog_items": []}, None
     try:
         context = catalog_page(filters.page, filters.query)
+        full_page = not wants_fragment()
+        context["progress_pending"] = progress_for(context["catalog_items"], full_page=full_page)
     except WIDGET_ERRORS as exc:
         error = exc.message
     return render(
@@ -45,7 +48,7 @@ def redeem(content_id: str):
         _url, problem = redeem_with_credits(context)
         if problem is None:
             flash(_("%(title)s is now yours.", title=context["item"]["title"]), "success")
-            return see_other(home_url())
+            return see_other(context["item"].get("page_url") or home_url())
     status = 422 if request.method == "POST" else 200
     return render(
         "catalog/redeem.html",

@@ -7,15 +7,14 @@ from datetime import UTC, datetime
 from flask import url_for
 from flask_babel import format_date, format_decimal, gettext, ngettext
 
-from portal import api
+from portal import api, cards
 from portal.api.errors import ApiError, Forbidden, NotFound, TokenExpired
+from portal.cards import kind_label, local_date, parse_date
 from portal.dashboard.state import (
     DEFAULT_TAB,
     EXPIRING_WITHIN,
     GROUP_LABELS,
-    KIND_LABELS,
     RECENT_ON_PAGE,
-    STATUS_LABELS,
     DashboardState,
 )
 from portal.i18n import label
@@ -37,46 +36,12 @@ def fetch(operation: str, **variables) -> tuple[dict, str | None]:
         return (error.data or {}), error.message
 
 
-def parse_date(value) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def local_date(value) -> str | None:
-    """A date from the API written the learner's way (Flask-Babel, their locale)."""
-    moment = parse_date(value)
-    return format_date(moment, "medium") if moment else None
-
-
-def kind_label(kind) -> str:
-    return str(KIND_LABELS.get(kind, kind or gettext("Content")))
-
-
 def content_item(raw: dict) -> dict:
-    kind = raw.get("kind")
-    status = raw.get("availabilityStatus") or raw.get("status")
-    return {
-        "id": raw.get("id"),
-        "title": raw.get("title") or raw.get("slug") or gettext("Untitled"),
-        "slug": raw.get("slug"),
-        "kind": kind,
-        "kind_label": raw.get("contentTypeLabel") or kind_label(kind),
-        "is_path": kind == "learningPath",
-        "url": instance_url(raw.get("url")),
-        "image": instance_url(raw.get("asset")),
-        "status": str(STATUS_LABELS.get(status, status)) if status else None,
-        "status_tone": "success" if status in ("available", "published") else "neutral",
-        "due": local_date(raw.get("currentUserDueDate")),
-        "starts": local_date(raw.get("courseStartDate")),
-        "ends": local_date(raw.get("courseEndDate")),
-        "waitlist_count": raw.get("waitlistCount"),
-        "seats": raw.get("seatsLimit"),
-    }
+    """A Content answer as the dashboard's cards show it (the shared card, plus waitlist facts)."""
+    item = cards.card(raw)
+    item["waitlist_count"] = raw.get("waitlistCount")
+    item["seats"] = raw.get("seatsLimit")
+    return item
 
 
 def content_items(raw_items) -> list[dict] | None:
@@ -171,14 +136,6 @@ def expiring_certificates(certificates, today: datetime | None = None) -> list[d
     return found
 
 
-def award_counts(raw) -> list[dict]:
-    return [
-        {"label": a.get("label") or gettext("Award"), "count": a.get("count") or 0}
-        for a in raw or []
-        if isinstance(a, dict)
-    ]
-
-
 # -- what each view renders -------------------------------------------------------------------
 
 
@@ -196,13 +153,15 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
     )
     group_list = groups(data.get("UserContentGroups"), state)
     counts = {g["kind"]: g["count"] for g in group_list or []}
+    contents = content_items(data.get("UserContentItems"))
+    recent = content_items(data.get("UserRecentContent"))
     return {
         "state": state,
         "groups": group_list,
         "groups_error": error if group_list is None else None,
         "tab_label": label(f"dashboard.{state.tab}", GROUP_LABELS[state.tab]),
         "tab_count": counts.get(state.tab),
-        **_widget("contents", content_items(data.get("UserContentItems")), error, state.is_list),
+        **_widget("contents", contents, error, state.is_list),
         **_widget(
             "waitlist",
             content_items(data.get("UserWaitlist")),
@@ -215,8 +174,9 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
             error,
             state.tab == "archivedContentItems",
         ),
-        **_widget("recent", content_items(data.get("UserRecentContent")), error, full_page),
+        **_widget("recent", recent, error, full_page),
         "recent_limit": RECENT_ON_PAGE,
+        **_progress(full_page, contents, recent),
         "expiring": expiring_certificates(data.get("UserCertificates")) if full_page else [],
     }
 
@@ -226,26 +186,26 @@ def _widget(name: str, value, error: str | None, wanted: bool) -> dict:
     return {name: value, f"{name}_error": error if wanted and value is None else None}
 
 
-def list_context(state: DashboardState) -> dict:
+def _progress(full_page: bool, *lists) -> dict:
+    """The percents of started courses: the full page's second and last upstream request."""
+    return {"progress_pending": cards.progress_for(*lists, full_page=full_page)}
+
+
+def list_context(state: DashboardState, *, full_page: bool = False) -> dict:
     data, error = fetch("UserContentItems", **state.item_variables())
     contents = content_items(data.get("UserContentItems"))
-    return {"state": state, **_widget("contents", contents, error, True)}
-
-
-def recent_context(limit: int) -> dict:
-    data, error = fetch("UserRecentContent", limit=limit)
     return {
-        **_widget("recent", content_items(data.get("UserRecentContent")), error, True),
-        "recent_limit": limit,
+        "state": state,
+        **_widget("contents", contents, error, True),
+        **_progress(full_page, contents),
     }
 
 
-def course_detail_context(course_id: str) -> dict:
-    data, error = fetch("CourseDetail", courseId=course_id)
-    awards = data.get("UserCourseAwardCounts")
+def recent_context(limit: int, *, full_page: bool) -> dict:
+    data, error = fetch("UserRecentContent", limit=limit)
+    recent = content_items(data.get("UserRecentContent"))
     return {
-        "course_id": course_id,
-        "awards": award_counts(awards),
-        "collaborations": data.get("UserCourseCollaborations"),
-        "error": error if awards is None else None,
+        **_widget("recent", recent, error, True),
+        "recent_limit": limit,
+        **_progress(full_page, recent),
     }

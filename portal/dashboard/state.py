@@ -10,6 +10,8 @@ from flask import url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from portal.cards import EVENT_KINDS, KIND_LABELS
+
 MAX_QUERY_LENGTH = 200
 RECENT_ON_PAGE = 6
 RECENT_MAX = 25  # the API never returns more, whatever the limit
@@ -34,29 +36,9 @@ GROUP_LABELS = {
     "waitlistedCourses": N_("Waitlist"),
     "archivedContentItems": N_("Archived"),
 }
-EVENT_KINDS = ("webinar", "webinarCourse", "inPersonEvent", "inPersonEventCourse")
 # Tabs listing content from UserContentItems, with the kinds each one is limited to.
 LIST_TABS = {"contentItems": (), "learningPaths": ("learningPath",), "eventItems": EVENT_KINDS}
 
-KIND_LABELS = {
-    "article": _l("Article"),
-    "bundle": _l("Bundle"),
-    "course": _l("Course"),
-    "courseGroup": _l("Course group"),
-    "discountGroup": _l("Discount group"),
-    "inPersonEvent": _l("In-person event"),
-    "inPersonEventCourse": _l("In-person event course"),
-    "learningPath": _l("Learning path"),
-    "microCourse": _l("Micro course"),
-    "pickableGroup": _l("Pickable group"),
-    "product": _l("Product"),
-    "sellable": _l("Sellable"),
-    "shareableContentObject": _l("SCORM package"),
-    "video": _l("Video"),
-    "webinar": _l("Webinar"),
-    "webinarCourse": _l("Webinar course"),
-    "xApiObject": _l("xAPI object"),
-}
 SORT_LABELS = {
     "title": _l("Title"),
     "lastActiveAt": _l("Last opened"),
@@ -71,13 +53,6 @@ SORT_LABELS = {
     "relevance": _l("Relevance"),
 }
 DIRECTION_LABELS = {"asc": _l("Ascending"), "desc": _l("Descending")}
-STATUS_LABELS = {
-    "available": _l("Available"),
-    "unavailable": _l("Unavailable"),
-    "published": _l("Published"),
-    "draft": _l("Draft"),
-    "archived": _l("Archived"),
-}
 
 
 @dataclass

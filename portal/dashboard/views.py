@@ -35,15 +35,16 @@ def index():
 @bp.get("/recent")
 @login_required
 def recent():
-    context = present.recent_context(parse_limit(request.args.get("limit")))
+    limit = parse_limit(request.args.get("limit"))
+    context = present.recent_context(limit, full_page=not wants_fragment())
     return render("dashboard/recent.html", "dashboard/_recent.html", **context)
 
 
 @bp.get("/courses/<course_id>")
 @login_required
 def course_detail(course_id: str):
-    context = present.course_detail_context(course_id)
-    return render("dashboard/course_detail.html", "dashboard/_course_detail.html", **context)
+    # The course's details moved to its content page; links kept from before still lead there.
+    return redirect(url_for("learn.page", kind="course", key=course_id), 301)
 
 
 @bp.post("/content/<content_id>/archive")
