@@ -192,7 +192,7 @@ def test_content_pages_need_a_signed_in_learner(client, sandbox):
 
 
 def test_a_hidden_course_opens_by_its_link_and_appears_in_no_list(busy, sandbox):
-    hidden = sandbox.store.one("SELECT * FROM content WHERE visibility = 3 AND kind = 'course'")
+    hidden = sandbox.store.one("SELECT * FROM content WHERE visibility = 2 AND kind = 'course'")
     if hidden is None:
         pytest.fail("the demo data has no hidden course shared by link")
     page = busy.get(f"/learn/course/{hidden['id']}")

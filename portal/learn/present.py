@@ -123,12 +123,12 @@ def path_context(page: PageRequest) -> dict:
             "id": m.get("id"),
             "name": m.get("name") or gettext("Untitled"),
             "done": m.get("id") in done_ids,
-            "items": [cards.card(c) for c in m.get("contentItems") or [] if isinstance(c, dict)],
+            "contents": [cards.card(c) for c in m.get("contentItems") or [] if isinstance(c, dict)],
         }
         for m in path.get("milestones") or []
         if isinstance(m, dict)
     ]
-    cards.with_progress(*(m["items"] for m in milestones))
+    cards.with_progress(*(m["contents"] for m in milestones))
     done = sum(1 for m in milestones if m["done"])
     if item["state"] == "started" and milestones:
         item["percent"] = round(100 * done / len(milestones))
