@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal.account.responses import see_other
-from portal.api.errors import WIDGET_ERRORS
 from portal.cards import progress_for
-from portal.catalog.content import catalog_page, find_course, is_uuid, redeem_with_credits
-from portal.catalog.forms import RedeemForm, parse_filters
-from portal.htmx import render, wants_fragment
+from portal.catalog.forms import RedeemForm
+from portal.catalog.present import catalog_page, find_course, is_uuid, redeem_with_credits
+from portal.catalog.state import parse_filters
+from portal.htmx import render, see_other, wants_fragment
 from portal.navigation import home_url
+from portal.widgets import fetch
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -21,13 +21,11 @@ bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 @login_required
 def index():
     filters = parse_filters(request.args)
-    context, error = {"catalog_items": []}, None
-    try:
-        context = catalog_page(filters.page, filters.query)
+    data, error = fetch("CatalogPage", page=filters.page, query=filters.query or None)
+    context = {"catalog_items": []} if error else catalog_page(data)
+    if not error:
         full_page = not wants_fragment()
         context["progress_pending"] = progress_for(context["catalog_items"], full_page=full_page)
-    except WIDGET_ERRORS as exc:
-        error = exc.message
     return render(
         "catalog/index.html", "catalog/_list.html", filters=filters, error=error, **context
     )

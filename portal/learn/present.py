@@ -7,6 +7,7 @@ from flask_babel import format_decimal, format_percent, gettext
 
 from portal import api, cards
 from portal.api.errors import ApiError, BadInput, Forbidden, NotFound, TokenExpired
+from portal.formats import local_date
 from portal.learn.state import PageRequest
 from portal.urls import instance_url
 
@@ -44,8 +45,8 @@ def _certificate(certificates, content_id: str) -> dict | None:
                 "id": cert.get("id"),
                 "url": instance_url(cert.get("url")),
                 "pdf": instance_url(cert.get("pdfAsset")),
-                "issued": cards.local_date(cert.get("issuedAt")),
-                "expires": cards.local_date(cert.get("expirationDate")),
+                "issued": local_date(cert.get("issuedAt")),
+                "expires": local_date(cert.get("expirationDate")),
                 "expired": bool(cert.get("isExpired")),
                 "page_url": url_for("certificates.detail", cert_id=cert.get("id"))
                 if cert.get("id")
@@ -91,8 +92,8 @@ def course_context(page: PageRequest) -> dict:
         "collaborations": data.get("UserCourseCollaborations"),
         "certificate": _certificate(data.get("UserCertificates"), course.get("id")),
         "sections": sections,
-        "enrollment_starts": cards.local_date(course.get("enrollmentStartDate")),
-        "enrollment_ends": cards.local_date(course.get("enrollmentEndDate")),
+        "enrollment_starts": local_date(course.get("enrollmentStartDate")),
+        "enrollment_ends": local_date(course.get("enrollmentEndDate")),
         "error": error,
     }
 
@@ -149,7 +150,7 @@ def path_context(page: PageRequest) -> dict:
         "milestones_done": done,
         "awards": totals,
         "certificate_earned": bool(path.get("currentUserEarnedCertificate")),
-        "published": cards.local_date(path.get("publishDate")),
+        "published": local_date(path.get("publishDate")),
         "error": error,
     }
 
