@@ -300,3 +300,27 @@ def test_every_link_the_api_gives_and_every_instance_page_links_answers(demo, wh
                 if target.netloc == host and target.path not in seen:
                     queue.append(target.path)
         assert len(seen) > 10
+
+
+def test_failures_throttle_sign_in_and_odd_input_is_a_clear_answer(gql_sandbox):
+    email, password = gql_sandbox.passwords["noah"]
+    for _ in range(5):
+        requests.post(f"{gql_sandbox.url}/sign-in", data={"email": email, "password": "x"})
+    sign_in_url = f"{gql_sandbox.url}/sign-in"
+    answer = requests.post(sign_in_url, data={"email": email, "password": password})
+    assert answer.status_code == 422 and "Too many failed attempts" in answer.text
+    for data in ({}, {"email": "a" * 5000, "password": "b" * 5000}, {"email": "<b>x</b>"}):
+        answer = requests.post(f"{gql_sandbox.url}/sign-in", data=data)
+        assert answer.status_code == 422 and "<b>x</b>" not in answer.text
+    reset, password = gql_sandbox.passwords["reset"]
+    answer = requests.post(sign_in_url, data={"email": reset, "password": password})
+    assert answer.status_code == 422 and "reset your password" in answer.text
+
+
+def test_a_signed_out_post_changes_nothing_and_asks_to_sign_in(gql_sandbox):
+    i = gql_sandbox.ids
+    answer = requests.post(
+        f"{gql_sandbox.url}/learn/beginner-course/topics/{i['topic_1']}", data={"csrf": "x"}
+    )
+    assert answer.status_code == 200 and "Sign in to Test Academy" in answer.text
+    assert gql_sandbox.count("topic_progress") == 0
