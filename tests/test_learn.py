@@ -169,6 +169,13 @@ def test_a_learning_path_page_shows_its_milestones_and_which_are_done(busy, sand
     assert page.count("milestone--done") == int(done.group(1))
 
 
+def test_a_paid_course_page_offers_to_get_it_with_credits(busy, sandbox):
+    row = content_row(sandbox, "Machine Learning Basics")
+    page = html(busy.get(f"/learn/course/{row['id']}"))
+    assert page.count("content-card__action ") == 1
+    assert f'href="/catalog/{row["id"]}/redeem">Get with credits<' in page
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -65,7 +65,12 @@ def course_context(page: PageRequest) -> dict:
         "kind": listed.get("kind") or page.kind,
         "url": listed.get("url") or _instance_path(course.get("slug")),
     }
-    item = cards.card(raw)
+    # A paid course the learner has no access to yet: its next step is buying it with credits.
+    buys = page.kind == "course" and (course.get("priceInCents") or 0) > 0
+    buys = buys and course.get("currentUserHasAccess") is False
+    item = cards.card(
+        raw, buy_url=url_for("catalog.redeem", content_id=course["id"]) if buys else None
+    )
     progress = data.get("UserCourseProgress") or {}
     if item["state"] == "started":
         cards.set_percent(item, progress.get("percentComplete"))
