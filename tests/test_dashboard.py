@@ -40,25 +40,6 @@ def csrf(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
-def upstream_requests(app, client, path, headers=None) -> tuple:
-    """(response, api stats) of one portal request, the stats read inside that request."""
-    from flask import request_finished
-
-    from portal import api
-
-    seen = {}
-
-    def record(sender, response, **extra):
-        seen.update(api.stats())
-
-    request_finished.connect(record, app)
-    try:
-        response = client.get(path, headers=headers or {})
-    finally:
-        request_finished.disconnect(record, app)
-    return response, seen
-
-
 # -- the page and its tabs -----------------------------------------------------------------------
 
 
@@ -86,17 +67,17 @@ def test_dashboard_page_greets_and_lists_groups_in_the_api_order(busy):
     assert 'hx-sync="this:replace"' in page
 
 
-def test_first_render_costs_at_most_two_upstream_requests(app, busy):
+def test_first_render_costs_at_most_two_upstream_requests(api_cost, busy):
     # The page's document, then the percents of its started courses in one aliased request.
-    response, stats = upstream_requests(app, busy, "/dashboard")
+    response, stats = api_cost(busy, "/dashboard")
     assert response.status_code == 200
     assert stats["requests"] <= 2, stats
     for tab in ("waitlistedCourses", "archivedContentItems", "learningPaths"):
-        response, stats = upstream_requests(app, busy, f"/dashboard?tab={tab}")
+        response, stats = api_cost(busy, f"/dashboard?tab={tab}")
         assert stats["requests"] <= 2, (tab, stats)
-        response, stats = upstream_requests(app, busy, f"/dashboard?tab={tab}", HX)
+        response, stats = api_cost(busy, f"/dashboard?tab={tab}", HX)
         assert stats["requests"] == 1, (tab, stats)
-    _, stats = upstream_requests(app, busy, "/dashboard?q=sql", {**HX, "HX-Target": "content-list"})
+    _, stats = api_cost(busy, "/dashboard?q=sql", {**HX, "HX-Target": "content-list"})
     assert stats["requests"] == 1
 
 

@@ -17,25 +17,6 @@ def html(response) -> str:
     return response.get_data(as_text=True)
 
 
-def upstream_requests(app, client, path, headers=None) -> tuple:
-    """(response, api stats) of one portal request, the stats read inside that request."""
-    from flask import request_finished
-
-    from portal import api
-
-    seen = {}
-
-    def record(sender, response, **extra):
-        seen.update(api.stats())
-
-    request_finished.connect(record, app)
-    try:
-        response = client.get(path, headers=headers or {})
-    finally:
-        request_finished.disconnect(record, app)
-    return response, seen
-
-
 def content_row(sandbox, title: str):
     return sandbox.store.one("SELECT * FROM content WHERE title = ?", title)
 
@@ -63,9 +44,9 @@ def started_ids(page: str) -> list[str]:
 # -- cost ------------------------------------------------------------------------------------------
 
 
-def test_a_full_dashboard_render_costs_at_most_two_upstream_requests(app, busy):
+def test_a_full_dashboard_render_costs_at_most_two_upstream_requests(api_cost, busy):
     for path in ("/dashboard", "/dashboard?tab=learningPaths", "/dashboard?tab=eventItems"):
-        response, stats = upstream_requests(app, busy, path)
+        response, stats = api_cost(busy, path)
         assert response.status_code == 200
         assert stats["requests"] <= 2, (path, stats)
     page = html(busy.get("/dashboard"))
@@ -84,24 +65,24 @@ def test_a_full_dashboard_render_costs_at_most_two_upstream_requests(app, busy):
     ids=["tab", "search", "recent", "catalog"],
 )
 def test_an_htmx_partial_costs_one_upstream_request_and_its_progress_one_more(
-    app, busy, path, headers
+    api_cost, busy, path, headers
 ):
-    response, stats = upstream_requests(app, busy, path, headers)
+    response, stats = api_cost(busy, path, headers)
     assert response.status_code == 200
     assert stats["requests"] == 1, stats
     loader = re.search(r'hx-get="(/learn/progress\?[^"]+)"', html(response))
     if loader:
         url = loader.group(1).replace("&amp;", "&")
-        progress, stats = upstream_requests(app, busy, url, HX)
+        progress, stats = api_cost(busy, url, HX)
         assert progress.status_code == 200
         assert stats["requests"] == 1, stats
         assert "hx-swap-oob" in html(progress)
 
 
-def test_the_progress_of_many_courses_is_one_aliased_request(app, busy, sandbox):
+def test_the_progress_of_many_courses_is_one_aliased_request(api_cost, busy, sandbox):
     ids = [row["id"] for row in sandbox.store.query("SELECT id FROM content WHERE kind = 'course'")]
     query = "&".join(f"id={ident}" for ident in ids[:20])
-    response, stats = upstream_requests(app, busy, f"/learn/progress?{query}", HX)
+    response, stats = api_cost(busy, f"/learn/progress?{query}", HX)
     assert response.status_code == 200
     assert stats["requests"] == 1
     assert html(response).count("hx-swap-oob") == min(20, len(ids))
