@@ -60,6 +60,16 @@ def test_every_card_title_opens_its_content_page(page, sign_in, live_server, axe
     axe(page)
 
 
+def test_a_list_swapped_in_by_htmx_gets_its_progress_bars(page, sign_in, live_server):
+    sign_in(page, next_url="/dashboard")
+    page.get_by_label("Search your content").fill("Coaching")
+    expect(page).to_have_url(re.compile(r"/dashboard\?q=Coaching$"))
+    card = page.locator("#content-list .content-card", has_text=STARTED)
+    # The list came without percents (one upstream request); one more request brought them.
+    expect(card.get_by_role("progressbar")).to_be_visible()
+    expect(card.locator(".progress__text")).to_contain_text("% complete")
+
+
 # -- the whole loop -------------------------------------------------------------------------
 
 
