@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.certificates.views import bp as certificates
     from portal.dashboard.views import bp as dashboard
     from portal.join.views import bp as join
+    from portal.learn.views import bp as learn
     from portal.ops.views import bp as ops
     from portal.sessions.views import bp as sessions
     from portal.site.views import bp as site
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth)
     app.register_blueprint(dashboard)
+    app.register_blueprint(learn)
     app.register_blueprint(certificates)
     app.register_blueprint(badges)
     app.register_blueprint(account)

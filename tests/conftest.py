@@ -174,6 +174,30 @@ def busy(client, login):
     return client
 
 
+@pytest.fixture
+def api_cost(app):
+    """Callable: api_cost(client, path, headers=None) -> (response, api stats), the upstream
+    requests and points of that one portal request, read inside it."""
+    from flask import request_finished
+
+    from portal import api
+
+    def measure(client, path: str, headers: dict | None = None) -> tuple:
+        seen: dict = {}
+
+        def record(sender, response, **extra):
+            seen.update(api.stats())
+
+        request_finished.connect(record, app)
+        try:
+            response = client.get(path, headers=headers or {})
+        finally:
+            request_finished.disconnect(record, app)
+        return response, seen
+
+    return measure
+
+
 @dataclass
 class LiveServer:
     url: str

@@ -90,7 +90,20 @@ FOLDED = {
         "UserArchivedContent",
         "UserCertificates",
     },
-    "CourseDetail": {"UserCourseAwardCounts", "UserCourseCollaborations"},
+    "CoursePage": {
+        "CourseById",
+        "UserCourseProgress",
+        "UserCourseAwardCounts",
+        "UserCourseCollaborations",
+        "UserCertificates",
+        "UserContentItems",
+    },
+    "LearningPathPage": {
+        "LearningPathBySlug",
+        "CurrentUserLearningPathMilestoneCompletionsBySlug",
+        "LearningPathCurrentUserAwardTotals",
+        "UserContentItems",
+    },
     "CertificatesPage": {"UserCertificates"},
 }
 
@@ -106,12 +119,14 @@ def page_variables(sandbox) -> dict:
     course = sandbox.store.scalar(
         "SELECT id FROM content WHERE title = ?", "Coaching Conversations"
     )
+    path = sandbox.store.scalar("SELECT slug FROM content WHERE title = ?", "New Manager Journey")
     flags = ("withItems", "withRecent", "withWaitlist", "withArchived", "withCertificates")
     return {
         "InstanceData": {},
         "BadgesPage": {"limit": 10},
         "DashboardPage": {"recentLimit": 6, **dict.fromkeys(flags, True)},
-        "CourseDetail": {"courseId": course},
+        "CoursePage": {"id": course},
+        "LearningPathPage": {"slug": path},
         "CertificatesPage": {"includeExpiredCertificates": True},
     }
 

@@ -7,7 +7,7 @@ returns its `data`; failures are `portal.api.errors.ApiError` kinds.
 from __future__ import annotations
 
 from . import errors
-from .client import current_token, ping, run, run_anonymous, run_as, stats
+from .client import current_token, ping, run, run_anonymous, run_as, run_batch, stats
 from .errors import ApiError
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "run",
     "run_anonymous",
     "run_as",
+    "run_batch",
     "stats",
 ]

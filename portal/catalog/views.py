@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from portal.cards import progress_for
 from portal.catalog.forms import RedeemForm
 from portal.catalog.present import (
     catalog_page,
@@ -16,7 +17,7 @@ from portal.catalog.present import (
 )
 from portal.catalog.state import parse_filters
 from portal.forms import OUTAGE_ERRORS, outage_of, render_form
-from portal.htmx import render, see_other
+from portal.htmx import render, see_other, wants_fragment
 from portal.navigation import home_url
 from portal.widgets import fetch
 
@@ -30,6 +31,9 @@ def index():
     query = language_query(filters.query) or None
     data, error = fetch("CatalogPage", page=filters.page, query=query)
     context = {"catalog_items": []} if error else catalog_page(data)
+    if not error:
+        full_page = not wants_fragment()
+        context["progress_pending"] = progress_for(context["catalog_items"], full_page=full_page)
     return render(
         "catalog/index.html", "catalog/_list.html", filters=filters, error=error, **context
     )
@@ -60,7 +64,7 @@ def redeem(content_id: str):
         else:
             if problem is None:
                 flash(_("%(title)s is now yours.", title=context["item"]["title"]), "success")
-                return see_other(home_url())
+                return see_other(context["item"].get("page_url") or home_url())
     status = 422 if request.method == "POST" else 200
     return render_form(
         "catalog/redeem.html",
