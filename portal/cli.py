@@ -177,7 +177,8 @@ def demo(host: str, port: int, data_dir: str | None, reset: bool, sandbox_port: 
             Path(data_dir or var_dir() / "sandbox"), reset, sandbox_port
         )
         env["TI_BASE_URL"], env["TI_API_KEY"] = url, api_key
-        click.echo(f"Sandbox (TI API) running at {url}; its mail outbox: {url}/outbox")
+        click.echo(f"Sandbox (TI API) running at {url}")
+        click.echo(f"Sandbox mail outbox: {url}/outbox")
         from portal.sandbox.demo import DEMO_LOGINS as logins
     env.setdefault("PORTAL_DEMO", "1")
     # The demo instance hands out registration codes (JOIN-NORTHWIND): /join is open.
