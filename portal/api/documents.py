@@ -224,9 +224,12 @@ def batched(name: str, count: int) -> Operation:
         selection_set=SelectionSetNode(selections=tuple(selections)),
     )
     others = tuple(d for d in document.definitions if d is not operation)
+    batch_document = DocumentNode(definitions=(batch, *others))
     return replace(
         single,
-        request=GraphQLRequest(DocumentNode(definitions=(batch, *others)), operation_name=name),
+        request=GraphQLRequest(batch_document, operation_name=name),
+        # Printed once here too: the single document's text would send one copy only.
+        text=print_ast(batch_document),
         root_fields=single.root_fields * count,
         points=single.points * count,
     )
