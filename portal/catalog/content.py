@@ -43,6 +43,7 @@ def _item(raw: dict, owned: set, currency: str) -> dict:
         "title": raw.get("title") or raw.get("slug") or gettext("Untitled"),
         "kind": raw.get("contentTypeLabel") or str(KIND_LABELS.get(kind, _l("Content"))),
         "description": raw.get("description"),
+        "url": instance_url(raw.get("url")),
         "image": instance_url(raw.get("asset")),
         "price": format_currency(price / 100, currency) if price > 0 else None,
         "owned": raw.get("id") in owned,
@@ -51,12 +52,12 @@ def _item(raw: dict, owned: set, currency: str) -> dict:
     }
 
 
-def catalog_page(page: int, query: str | None) -> dict:
+def catalog_page(filters) -> dict:
     """One catalog page and the learner's balance: `catalog_items`, `has_more`, `total`, ...
 
     Not `items`: base.html sets a variable of that name for its menu, which blocks would see.
     """
-    data = api.run("CatalogPage", page=page, query=query or None)
+    data = api.run("CatalogPage", **filters.variables())
     user = data.get("CurrentUser") or {}
     owned = {p.get("courseId") for p in user.get("purchasedCourses") or [] if p}
     currency = user.get("preferredCurrency") or "USD"
@@ -67,6 +68,7 @@ def catalog_page(page: int, query: str | None) -> dict:
             _item(raw, owned, currency) for raw in catalog.get("contentItems") or [] if raw
         ],
         "has_more": bool(meta.get("hasMore")),
+        "meta": meta,
         "total": meta.get("total"),
         "balance": credits(user.get("balance")),
         "currency": currency,
@@ -76,9 +78,9 @@ def catalog_page(page: int, query: str | None) -> dict:
     }
 
 
-def find_course(content_id: str, page: int, query: str | None) -> dict | None:
+def find_course(content_id: str, filters) -> dict | None:
     """The catalog page the learner came from, with the course as `item`; None if not found."""
-    context = catalog_page(page, query)
+    context = catalog_page(filters)
     item = _find(context["catalog_items"], content_id)
     scanned = 0
     while item is None and scanned < MAX_SCAN_PAGES:

@@ -22,7 +22,7 @@ def index():
     filters = parse_filters(request.args)
     context, error = {"catalog_items": []}, None
     try:
-        context = catalog_page(filters.page, filters.query)
+        context = catalog_page(filters)
     except WIDGET_ERRORS as exc:
         error = exc.message
     return render(
@@ -33,7 +33,7 @@ def index():
 def _course(content_id: str, filters) -> dict:
     if not is_uuid(content_id):
         abort(404)
-    return find_course(content_id, filters.page, filters.query) or abort(404)
+    return find_course(content_id, filters) or abort(404)
 
 
 @bp.route("/<content_id>/redeem", methods=["GET", "POST"])
