@@ -19,7 +19,7 @@ from portal.extensions import (
 
 # Learner areas, each a package portal/<area>/ whose views.py defines `bp`. An area is
 # registered as soon as its views module exists, so areas can be added independently.
-AREAS = ("auth", "dashboard", "certificates", "badges", "account", "catalog")
+AREAS = ("auth", "dashboard", "certificates", "badges", "account", "catalog", "calendar")
 
 
 def create_app(config: dict | None = None) -> Flask:

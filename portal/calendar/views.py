@@ -1,0 +1,117 @@
+"""Calendar views: an event's .ics, the learner's feed, and setting up or resetting the feed."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, flash, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, user_logged_in
+
+from portal import api
+from portal.account.responses import see_other
+from portal.api.errors import ApiError
+from portal.calendar import present, store
+from portal.calendar.forms import FeedForm
+from portal.htmx import render, wants_fragment
+
+log = logging.getLogger(__name__)
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+ICS = "text/calendar; charset=utf-8"
+
+
+def ics_response(body: bytes, filename: str | None = None) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = ICS
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def calendar_items() -> dict:
+    """The learner's calendar items; the feed's snapshot is refreshed on the way."""
+    data = api.run("CalendarItems")
+    store.keep(current_user.id, present.feed_calendar(data))
+    return data
+
+
+@bp.get("/events/<content_id>.ics")
+@login_required
+def event_file(content_id: str):
+    found = [e for e in present.events(calendar_items()) if e["id"] == content_id]
+    if not found:
+        abort(404)
+    return ics_response(present.calendar(found), f"event-{content_id[:40]}.ics")
+
+
+@bp.get("/feed/<secret>.ics")
+def feed(secret: str):
+    """The learner's calendar for calendar apps: no session needed, none started."""
+    body = store.feed(secret)
+    if body is None:
+        return Response(_("This calendar feed does not exist.") + "\n", 404, mimetype="text/plain")
+    response = ics_response(body)
+    response.headers["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@bp.post("/feed")
+@login_required
+def set_up_feed():
+    form = FeedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if store.secret_of(current_user.id) is None:
+        store.new_secret(current_user.id, present.feed_calendar(api.run("CalendarItems")))
+    return _done(_("Your calendar feed is ready: add its address to your calendar app."))
+
+
+@bp.post("/feed/reset")
+@login_required
+def reset_feed():
+    form = FeedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.confirm.data != "1":
+        return render(
+            "calendar/reset.html", "calendar/_feed.html", feed=feed_settings(), confirming=True
+        )
+    store.new_secret(current_user.id, present.feed_calendar(api.run("CalendarItems")))
+    return _done(_("Your calendar feed has a new address; the old one no longer works."))
+
+
+def _done(message: str):
+    if not wants_fragment():
+        flash(message, "success")
+        return see_other(url_for("account.index", _anchor="calendar-feed"))
+    return render(
+        "calendar/reset.html", "calendar/_feed.html", feed=feed_settings(), message=message
+    )
+
+
+def feed_settings() -> dict:
+    """What the Account page shows of the learner's feed (no upstream request)."""
+    secret = store.secret_of(current_user.id) if current_user.is_authenticated else None
+    url = url_for("calendar.feed", secret=secret, _external=True) if secret else None
+    return {"url": url}
+
+
+@bp.app_context_processor
+def _calendar_globals() -> dict:
+    return {"calendar_feed": feed_settings}
+
+
+@bp.record_once
+def _refresh_on_sign_in(state) -> None:
+    user_logged_in.connect(_refresh_snapshot, state.app)
+
+
+def _refresh_snapshot(app, user=None, **_extra) -> None:
+    """A learner with a feed gets a fresh snapshot each time they sign in."""
+    if user is None or store.secret_of(user.id) is None:
+        return
+    try:
+        store.keep(user.id, present.feed_calendar(api.run("CalendarItems")))
+    except ApiError:
+        log.warning("calendar feed not refreshed at sign in", exc_info=True)
