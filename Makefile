@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,sandbox]'
 	$(MAKE) --no-print-directory compile-translations
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing=" chromium"; \

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from flask import Flask
 
 from portal import config as settings
@@ -16,10 +13,6 @@ from portal.extensions import (
     login_manager,
     server_session,
 )
-
-# Learner areas, each a package portal/<area>/ whose views.py defines `bp`. An area is
-# registered as soon as its views module exists, so areas can be added independently.
-AREAS = ("auth", "dashboard", "certificates", "badges", "account", "catalog", "calendar")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -34,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal import errors, i18n, security
     from portal.api.cache import cache, cache_config
-    from portal.auth.user import load_user
+    from portal.learner import load_user
 
     htmx_extension.init_app(app)
     csrf.init_app(app)
@@ -74,22 +67,30 @@ def _derive_settings(app: Flask, explicit: set) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for area in AREAS:
-        name = f"portal.{area}.views"
-        if importlib.util.find_spec(name) is not None:
-            app.register_blueprint(importlib.import_module(name).bp)
-    from portal.site.views import bp as site_bp
+    """The learner areas, each a package portal/<area>/ whose views.py defines `bp`."""
+    from portal.account.views import bp as account
+    from portal.auth.views import bp as auth
+    from portal.badges.views import bp as badges
+    from portal.calendar.views import bp as calendar
+    from portal.catalog.views import bp as catalog
+    from portal.certificates.views import bp as certificates
+    from portal.dashboard.views import bp as dashboard
+    from portal.site.views import bp as site
     from portal.site.views import index
 
-    app.register_blueprint(site_bp)
-    # An area may claim `/` itself; otherwise `/` leads to the landing page.
-    if not any(rule.rule == "/" for rule in app.url_map.iter_rules()):
-        app.add_url_rule("/", "index", index)
+    app.register_blueprint(auth)
+    app.register_blueprint(dashboard)
+    app.register_blueprint(certificates)
+    app.register_blueprint(badges)
+    app.register_blueprint(account)
+    app.register_blueprint(catalog)
+    app.register_blueprint(calendar)
+    app.register_blueprint(site)
+    app.add_url_rule("/", "index", index)
 
 
 def _template_globals(app: Flask) -> None:
-    from portal import i18n, navigation
-    from portal.site import branding
+    from portal import branding, i18n, navigation
     from portal.urls import instance_url, safe_url
 
     app.jinja_env.globals.update(
@@ -100,7 +101,6 @@ def _template_globals(app: Flask) -> None:
         languages=branding.languages,
         nav_items=navigation.nav_items,
         home_url=navigation.home_url,
-        has_endpoint=navigation.has_endpoint,
     )
     app.jinja_env.filters["safe_url"] = safe_url
     app.jinja_env.filters["instance_url"] = instance_url

@@ -6,14 +6,15 @@ import math
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, make_response, redirect, render_template, request, url_for
+from flask import Flask, current_app, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.api import errors as api_errors
-from portal.htmx import wants_fragment
+from portal.htmx import hx_redirect, see_other, wants_fragment
+from portal.learner import end_session
 from portal.urls import local_path
 
 TITLES = {
@@ -67,8 +68,6 @@ def error_response(status: int, message=None, headers: dict | None = None):
 
 def login_again():
     """The token expired or was revoked: sign the learner out, back to login with `next` kept."""
-    from portal.auth.user import end_session
-
     end_session()
     return redirect_to_login(expired=1)
 
@@ -77,11 +76,8 @@ def redirect_to_login(**args):
     """To the login page, `next` being the page the learner was on (htmx: HX-Redirect)."""
     target = url_for("auth.login", next=local_path(_return_path()), **args)
     if getattr(request, "htmx", False):
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = target
-        response.vary.add("HX-Request")
-        return response
-    return redirect(target, 303 if request.method != "GET" else 302)
+        return hx_redirect(target)
+    return see_other(target, 303 if request.method != "GET" else 302)
 
 
 def _return_path() -> str | None:

@@ -1,8 +1,8 @@
-"""One view, page or fragment: picks what an htmx request should get back."""
+"""htmx responses: one view serves page or fragment, and redirects that htmx follows whole."""
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import make_response, redirect, render_template, request
 
 
 def wants_fragment() -> bool:
@@ -15,5 +15,23 @@ def render(page_template: str, fragment_template: str, status: int = 200, **cont
     """The page, or the fragment for htmx; always `Vary: HX-Request` so caches keep both."""
     template = fragment_template if wants_fragment() else page_template
     response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def hx_redirect(url: str):
+    """An empty answer telling htmx to load url as a whole page (HX-Redirect)."""
+    response = make_response("", 200)
+    response.headers["HX-Redirect"] = url
+    response.vary.add("HX-Request")
+    return response
+
+
+def see_other(url: str, status: int = 303):
+    """After a POST: a redirect to url; for htmx an HX-Redirect, so the next page (and its
+    flash) loads whole."""
+    if getattr(request, "htmx", False):
+        return hx_redirect(url)
+    response = redirect(url, status)
     response.vary.add("HX-Request")
     return response

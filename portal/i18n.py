@@ -40,7 +40,7 @@ def current_locale() -> str:
 
 def _instance_translations() -> list:
     # Imported late: the api package must not be needed to import this module.
-    from portal.site.branding import instance
+    from portal.branding import instance
 
     return instance().get("CompanyTranslations") or []
 

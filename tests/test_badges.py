@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from portal.badges.awards import ICONS, award_type_view, leaderboard
+from portal.badges.present import ICONS, award_type_view, leaderboard
 
 HX = {"HX-Request": "true"}
 

@@ -6,22 +6,20 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal.account.codes import check_code, redeem_code
 from portal.account.forms import CodeForm, RedeemForm, license_form
-from portal.account.licenses import account, select_license
-from portal.account.responses import see_other
-from portal.api.errors import WIDGET_ERRORS
-from portal.htmx import render, wants_fragment
+from portal.account.present import account, check_code, redeem_code, select_license
+from portal.htmx import render, see_other, wants_fragment
 from portal.navigation import home_url
+from portal.widgets import attempt, fetch
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _account_context(**form_data) -> dict:
-    try:
-        context = account()
-    except WIDGET_ERRORS as exc:
-        return {"error": exc.message, "user": {}, "licenses": [], "form": None}
+    data, error = fetch("AccountPage")
+    if error:
+        return {"error": error, "user": {}, "licenses": [], "form": None}
+    context = account(data)
     form = license_form(context["licenses"], context["active_id"], **form_data)
     return {"error": None, "form": form, **context}
 
@@ -62,13 +60,9 @@ def _name(context: dict, form) -> str:
 def codes():
     form, check = CodeForm(), None
     if form.validate_on_submit():
-        try:
-            check = check_code(form.kind.data, form.code.data)
-        except WIDGET_ERRORS as exc:
-            form.code.errors = [exc.message]
-        else:
-            if not check.valid:
-                form.code.errors = [check.message]
+        check, error = attempt(check_code, form.kind.data, form.code.data)
+        if error or not check.valid:
+            form.code.errors = [error.message if error else check.message]
     status = 422 if request.method == "POST" and not (check and check.valid) else 200
     return render(
         "account/codes.html",

@@ -87,9 +87,6 @@ KINDS_BY_CODE: dict[str, type[ApiError]] = {
     "UNAUTHORIZED": Unavailable,
 }
 
-# Failures a widget shows in place, with a retry button, instead of an error page.
-WIDGET_ERRORS: tuple[type[ApiError], ...] = (Unavailable, RateLimited)
-
 __all__ = [
     "ApiError",
     "AccountDisabled",
@@ -103,5 +100,4 @@ __all__ = [
     "TooManyAttempts",
     "Unavailable",
     "KINDS_BY_CODE",
-    "WIDGET_ERRORS",
 ]

@@ -7,8 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import api
 from portal.api import errors
-
-from .user import User, start_session
+from portal.learner import User, start_session
 
 # Every refusal says what to do next and none tells whether the email exists.
 REFUSALS = {

@@ -9,12 +9,12 @@ from flask_login import current_user
 from portal import api
 from portal.api import errors
 from portal.extensions import limiter
+from portal.learner import end_session
 from portal.navigation import home_url
 from portal.urls import local_path
 
 from .forms import LoginForm
 from .login import LoginRefused, email_rate_key, sign_in
-from .user import end_session
 
 bp = Blueprint("auth", __name__)
 

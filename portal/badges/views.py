@@ -6,9 +6,11 @@ from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 
 from portal import api
-from portal.api.errors import WIDGET_ERRORS, BadInput
-from portal.badges.awards import LIMITS, badge_board, leaderboard, learning_path_totals, parse_limit
+from portal.api.errors import BadInput
+from portal.badges.present import badge_board, leaderboard, learning_path_totals
+from portal.badges.state import LIMITS, parse_limit
 from portal.htmx import render
+from portal.widgets import fetch
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 
@@ -17,12 +19,10 @@ bp = Blueprint("badges", __name__, url_prefix="/badges")
 @login_required
 def index():
     limit, notice = parse_limit(request.args)
-    context, error = {}, None
-    try:
-        data = api.run("BadgesPage", limit=limit)
-        context = {"board": badge_board(data), "ranking": leaderboard(data, current_user.id)}
-    except WIDGET_ERRORS as exc:
-        error = exc.message
+    data, error = fetch("BadgesPage", limit=limit)
+    context = (
+        {} if error else {"board": badge_board(data), "ranking": leaderboard(data, current_user.id)}
+    )
     return render(
         "badges/index.html",
         "badges/_leaderboard.html",

@@ -9,27 +9,24 @@ from flask import request
 from flask_babel import format_datetime, gettext
 from icalendar import Calendar, Event
 
+from portal.formats import parse_date
 from portal.urls import instance_url
 
 EVENT_KINDS = ("webinar", "webinarCourse", "inPersonEvent", "inPersonEventCourse")
 DEFAULT_LENGTH = timedelta(hours=1)
 
 
-def parse_date(value) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+def utc(value) -> datetime | None:
+    """A TI date as an aware datetime in UTC: what .ics files carry."""
+    moment = parse_date(value)
+    return moment.astimezone(UTC) if moment else None
 
 
 def _event(raw: dict, waitlisted: bool) -> dict | None:
-    starts = parse_date(raw.get("courseStartDate"))
+    starts = utc(raw.get("courseStartDate"))
     if raw.get("kind") not in EVENT_KINDS or starts is None:
         return None
-    ends = parse_date(raw.get("courseEndDate"))
+    ends = utc(raw.get("courseEndDate"))
     if ends is None or ends <= starts:
         ends = starts + DEFAULT_LENGTH
     return {
@@ -71,7 +68,7 @@ def due_dates(data: dict) -> list[dict]:
     for raw in data.get("UserContentItems") or []:
         if not isinstance(raw, dict) or raw.get("availabilityStatus") == "completed":
             continue
-        due = parse_date(raw.get("currentUserDueDate"))
+        due = utc(raw.get("currentUserDueDate"))
         if due is not None:
             found.append(
                 {

@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 
 from portal import api
-from portal.account.responses import see_other
 from portal.api.errors import ApiError
 from portal.calendar import present, store
 from portal.calendar.forms import FeedForm
-from portal.htmx import render, wants_fragment
+from portal.htmx import render, see_other, wants_fragment
 
 log = logging.getLogger(__name__)
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")

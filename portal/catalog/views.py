@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal.account.responses import see_other
-from portal.api.errors import WIDGET_ERRORS
-from portal.catalog.content import catalog_page, find_course, is_uuid, redeem_with_credits
-from portal.catalog.forms import RedeemForm, parse_filters
-from portal.htmx import render
+from portal.catalog.forms import RedeemForm
+from portal.catalog.present import catalog_page, find_course, is_uuid, redeem_with_credits
+from portal.catalog.state import parse_filters
+from portal.htmx import render, see_other
 from portal.navigation import home_url
+from portal.widgets import fetch
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -20,11 +20,8 @@ bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 @login_required
 def index():
     filters = parse_filters(request.args)
-    context, error = {"catalog_items": []}, None
-    try:
-        context = catalog_page(filters)
-    except WIDGET_ERRORS as exc:
-        error = exc.message
+    data, error = fetch("CatalogPage", **filters.variables())
+    context = {"catalog_items": []} if error else catalog_page(data)
     return render(
         "catalog/index.html", "catalog/_list.html", filters=filters, error=error, **context
     )

@@ -1,8 +1,7 @@
-"""The certificate list's filters and the form for adding an external certificate."""
+"""The form for adding an external certificate, with the instance's certificate fields."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -18,10 +17,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-MAX_QUERY_LENGTH = 200
-TRUE_WORDS = {"1", "on", "true", "yes", "y"}
-FALSE_WORDS = {"", "0", "off", "false", "no", "n"}
-
 # Certificate field types a learner can fill in for an external certificate, by input kind.
 UPLOAD_TEXT_TYPES = ("courseLabel", "textLabel", "identifier")
 UPLOAD_DATE_TYPES = (
@@ -31,46 +26,6 @@ UPLOAD_DATE_TYPES = (
     "expirationDateLabel",
 )
 UPLOAD_AWARD_TYPES = ("awardLabel",)
-
-
-@dataclass
-class CertificateFilters:
-    """The list's view state, read from the query string; notices say what was ignored."""
-
-    query: str = ""
-    expired: bool = False
-    notices: list[str] = field(default_factory=list)
-
-    def args(self) -> dict:
-        return {
-            k: v for k, v in (("query", self.query), ("expired", "1" if self.expired else "")) if v
-        }
-
-
-def parse_filters(args) -> CertificateFilters:
-    filters = CertificateFilters()
-    query = " ".join(str(args.get("query", "")).split())
-    if len(query) > MAX_QUERY_LENGTH:
-        filters.notices.append(
-            _(
-                "The search was too long (at most %(max)d characters), so "
-                "all certificates are shown.",
-                max=MAX_QUERY_LENGTH,
-            )
-        )
-    else:
-        filters.query = query
-    expired = str(args.get("expired", "")).strip().lower()
-    if expired in TRUE_WORDS:
-        filters.expired = True
-    elif expired not in FALSE_WORDS:
-        filters.notices.append(
-            _(
-                "The expired-certificates switch had an unknown value, so "
-                "expired certificates are hidden."
-            )
-        )
-    return filters
 
 
 def http_url(form, field):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+from portal.formats import parse_date
 
 VALID = "valid"
 EXPIRING = "expiring"
@@ -12,26 +14,12 @@ EXPIRED = "expired"
 EXPIRING_WINDOW = timedelta(days=30)
 
 
-def parse_moment(value: str | None) -> datetime | None:
-    """A TI `Date` (ISO 8601 date or date-time, `Z` allowed) as an aware datetime, else None."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            moment = datetime.combine(date.fromisoformat(value.strip()[:10]), datetime.min.time())
-        except ValueError:
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def certificate_status(certificate: dict, now: datetime | None = None) -> str:
     """The status of one `Certificate` from the API, trusting its own expiry flags first."""
     now = now or datetime.now(UTC)
     if certificate.get("isExpired") or certificate.get("didExpire"):
         return EXPIRED
-    expires = parse_moment(certificate.get("expirationDate"))
+    expires = parse_date(certificate.get("expirationDate"))
     if expires is None:
         return VALID
     if expires <= now:

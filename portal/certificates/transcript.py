@@ -7,7 +7,7 @@ import io
 
 from flask_babel import gettext as _
 
-from portal.certificates.fields import certificate_fields, summary
+from portal.certificates.present import certificate_fields, summary
 
 # Spreadsheet programs run cells starting with these as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

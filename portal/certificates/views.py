@@ -7,12 +7,14 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal import api
-from portal.api.errors import WIDGET_ERRORS, BadInput
-from portal.certificates.fields import detail_context, list_context
-from portal.certificates.forms import parse_filters, upload_form, upload_variables
+from portal.api.errors import BadInput
+from portal.certificates.forms import upload_form, upload_variables
 from portal.certificates.pdf import accent_colour, render_pdf
+from portal.certificates.present import detail_context, list_context
+from portal.certificates.state import parse_filters
 from portal.certificates.transcript import transcript, transcript_csv
 from portal.htmx import render
+from portal.widgets import fetch
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
@@ -21,23 +23,15 @@ bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 @login_required
 def index():
     filters = parse_filters(request.args)
-    context, error = {}, None
-    try:
-        context = list_context(
-            api.run(
-                "CertificatesPage",
-                query=filters.query or None,
-                includeExpiredCertificates=filters.expired,
-            )
-        )
-    except WIDGET_ERRORS as exc:
-        error = exc.message
+    data, error = fetch(
+        "CertificatesPage", query=filters.query or None, includeExpiredCertificates=filters.expired
+    )
     return render(
         "certificates/index.html",
         "certificates/_list.html",
         filters=filters,
         error=error,
-        **context,
+        **({} if error else list_context(data)),
     )
 
 

@@ -11,10 +11,11 @@ from flask_babel import format_date, format_decimal, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from portal import api
-from portal.api.errors import ApiError, Forbidden, NotFound, TokenExpired
+from portal.api.errors import ApiError, TokenExpired
+from portal.formats import local_date, parse_date
 from portal.i18n import label
-from portal.navigation import has_endpoint
 from portal.urls import instance_url
+from portal.widgets import fetch
 
 MAX_QUERY_LENGTH = 200
 RECENT_ON_PAGE = 6
@@ -181,37 +182,7 @@ def parse_state(args) -> DashboardState:
     return state
 
 
-def fetch(operation: str, **variables) -> tuple[dict, str | None]:
-    """The data of a read, and the message of its failure for widgets to show in place.
-
-    A failed field leaves the others' partial data usable; an expired session, an unknown id
-    or a refusal are not widget matters and go on to the error handlers.
-    """
-    try:
-        return api.run(operation, **variables), None
-    except (TokenExpired, NotFound, Forbidden):
-        raise
-    except ApiError as error:
-        return (error.data or {}), error.message
-
-
 # -- shaping API answers for the templates --------------------------------------------------
-
-
-def parse_date(value) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def local_date(value) -> str | None:
-    """A date from the API written the learner's way (Flask-Babel, their locale)."""
-    moment = parse_date(value)
-    return format_date(moment, "medium") if moment else None
 
 
 def kind_label(kind) -> str:
@@ -302,7 +273,7 @@ def archived(archives, archived_content) -> list[dict] | None:
 def expiring_certificates(certificates, today: datetime | None = None) -> list[dict]:
     """Certificates that expire within 30 days, soonest first, with where to recertify."""
     now = today or datetime.now(UTC)
-    fallback = url_for("certificates.index") if has_endpoint("certificates.index") else None
+    fallback = url_for("certificates.index")
     found = []
     for cert in certificates or []:
         if not isinstance(cert, dict) or cert.get("isExpired"):

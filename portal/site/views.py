@@ -14,10 +14,9 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from portal import branding
 from portal.navigation import home_url
 from portal.urls import local_path
-
-from . import branding
 
 bp = Blueprint("site", __name__)
 

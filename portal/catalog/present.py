@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
+import re
 
 from flask_babel import format_currency, gettext
 from flask_babel import lazy_gettext as _l
 
 from portal import api
-from portal.account.licenses import credits
 from portal.api.errors import BadInput, Forbidden, NotFound
+from portal.formats import credits
 from portal.urls import instance_url
 
 # How far the confirm step looks for a course that is not on the page the learner came from.
@@ -27,12 +27,11 @@ KIND_LABELS = {
 }
 
 
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True
+UUID = re.compile(r"[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
+
+
+def is_uuid(value) -> bool:
+    return isinstance(value, str) and UUID.fullmatch(value) is not None
 
 
 def _item(raw: dict, owned: set, currency: str) -> dict:
@@ -52,12 +51,12 @@ def _item(raw: dict, owned: set, currency: str) -> dict:
     }
 
 
-def catalog_page(filters) -> dict:
-    """One catalog page and the learner's balance: `catalog_items`, `has_more`, `total`, ...
+def catalog_page(data: dict) -> dict:
+    """A `CatalogPage` answer as the page shows it: `catalog_items`, `has_more`, `total`, the
+    learner's balance...
 
     Not `items`: base.html sets a variable of that name for its menu, which blocks would see.
     """
-    data = api.run("CatalogPage", **filters.variables())
     user = data.get("CurrentUser") or {}
     owned = {p.get("courseId") for p in user.get("purchasedCourses") or [] if p}
     currency = user.get("preferredCurrency") or "USD"
@@ -80,7 +79,7 @@ def catalog_page(filters) -> dict:
 
 def find_course(content_id: str, filters) -> dict | None:
     """The catalog page the learner came from, with the course as `item`; None if not found."""
-    context = catalog_page(filters)
+    context = catalog_page(api.run("CatalogPage", **filters.variables()))
     item = _find(context["catalog_items"], content_id)
     scanned = 0
     while item is None and scanned < MAX_SCAN_PAGES:

@@ -1,4 +1,4 @@
-"""Certificate fields as the instance defines them, filled in and formatted for one certificate."""
+"""Certificates as pages show them: list rows, detail, the instance's fields filled in, sharing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from portal.certificates.status import certificate_status, certificate_title, parse_moment
+from portal.certificates.status import certificate_status, certificate_title
+from portal.formats import learner_name, parse_date
 from portal.urls import instance_url
 
 # CertificateDateFormatType -> Babel pattern (examples from the schema: July 25, 2019 ...).
@@ -30,17 +31,11 @@ LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
 
 def format_certificate_date(value: str | datetime | None, date_format: str | None = None) -> str:
     """A date as the field's `dateFormat` asks, or in the learner's locale when it names none."""
-    moment = value if isinstance(value, datetime) else parse_moment(value)
+    moment = value if isinstance(value, datetime) else parse_date(value)
     if moment is None:
         return ""
     pattern = DATE_PATTERNS.get(date_format or "")
     return format_date(moment.date(), pattern or "long")
-
-
-def learner_name(user: dict | None) -> str:
-    user = user or {}
-    full = " ".join(part for part in (user.get("firstName"), user.get("lastName")) if part)
-    return user.get("name") or full or user.get("email") or ""
 
 
 def field_value(field: dict, certificate: dict, user: dict | None) -> str | None:
@@ -91,7 +86,7 @@ def linkedin_url(certificate: dict, organization: str, cert_url: str) -> str:
         "organizationName": organization,
     }
     for prefix, key in (("issue", "issuedAt"), ("expiration", "expirationDate")):
-        moment = parse_moment(certificate.get(key))
+        moment = parse_date(certificate.get(key))
         if moment:
             params[f"{prefix}Year"] = moment.year
             params[f"{prefix}Month"] = moment.month

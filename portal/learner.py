@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app, session
 from flask_login import UserMixin, login_user, logout_user
 
+from portal.formats import learner_name
+
 PROFILE_FIELDS = ("id", "name", "firstName", "lastName", "email", "lang")
 
 
@@ -15,9 +17,8 @@ class User(UserMixin):
         self.id = str(profile["id"])
         self.first_name = profile.get("firstName") or ""
         self.last_name = profile.get("lastName") or ""
-        full = " ".join(part for part in (self.first_name, self.last_name) if part)
         self.email = profile.get("email") or ""
-        self.name = profile.get("name") or full or self.email
+        self.name = learner_name(profile)
         self.lang = profile.get("lang")
 
     @property

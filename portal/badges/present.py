@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.certificates.fields import learner_name
+from portal.formats import learner_name
 
 # AwardTypeIcon -> a symbol; the award type's label always sits next to it, so the symbol is
 # decorative (aria-hidden) and an unknown icon falls back to a star.
@@ -26,22 +26,6 @@ ICONS = {
     "stopwatch": "⏱",
     "tag": "🏷",
 }
-LIMITS = (5, 10, 25, 50)
-DEFAULT_LIMIT = 10
-
-
-def parse_limit(args) -> tuple[int, str | None]:
-    """The leaderboard size from the query string; anything but a listed size gets the default."""
-    raw = args.get("limit")
-    if raw in (None, ""):
-        return DEFAULT_LIMIT, None
-    if raw.isdigit() and int(raw) in LIMITS:
-        return int(raw), None
-    return DEFAULT_LIMIT, _(
-        "The leaderboard can show 5, 10, 25 or 50 learners; showing %(num)d.", num=DEFAULT_LIMIT
-    )
-
-
 def award_type_view(award_type: dict | None) -> dict:
     award_type = award_type or {}
     return {
