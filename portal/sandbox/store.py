@@ -320,7 +320,107 @@ CREATE TABLE IF NOT EXISTS code_redemptions (
     redeemed_at TEXT NOT NULL,
     PRIMARY KEY (code, user_id)
 );
+-- Course structure (seed 004 courses, TI's syllabus): sections hold lessons, lessons hold
+-- topics (pages). A learner's progress per topic feeds the course's percent complete.
+CREATE TABLE IF NOT EXISTS sections (
+    id TEXT PRIMARY KEY,
+    content_id TEXT NOT NULL REFERENCES content(id) ON DELETE CASCADE,
+    slug TEXT NOT NULL,
+    title TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS sections_content ON sections (content_id, position);
+CREATE TABLE IF NOT EXISTS lessons (
+    id TEXT PRIMARY KEY,
+    section_id TEXT NOT NULL REFERENCES sections(id) ON DELETE CASCADE,
+    slug TEXT NOT NULL,
+    title TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS topics (
+    id TEXT PRIMARY KEY,
+    lesson_id TEXT NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'text',             -- TopicType
+    body TEXT,
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS topic_progress (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    topic_id TEXT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+    progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+    views INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, topic_id)
+);
+-- What completing a content item earns: award amounts per award type.
+CREATE TABLE IF NOT EXISTS content_awards (
+    content_id TEXT NOT NULL REFERENCES content(id) ON DELETE CASCADE,
+    award_type_id TEXT NOT NULL REFERENCES award_types(id) ON DELETE CASCADE,
+    amount REAL NOT NULL,
+    PRIMARY KEY (content_id, award_type_id)
+);
+-- Learning path milestones and the content each one asks to complete.
+CREATE TABLE IF NOT EXISTS milestones (
+    id TEXT PRIMARY KEY,
+    path_id TEXT NOT NULL REFERENCES content(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    requirement TEXT NOT NULL DEFAULT 'required' CHECK (requirement IN ('required', 'elective')),
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS milestone_content (
+    milestone_id TEXT NOT NULL REFERENCES milestones(id) ON DELETE CASCADE,
+    content_id TEXT NOT NULL REFERENCES content(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (milestone_id, content_id)
+);
+-- Bookmarks: a learner's folders; a bookmark names a content item and, optionally, a topic.
+CREATE TABLE IF NOT EXISTS bookmark_folders (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    default_folder INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bookmark_folders_user ON bookmark_folders (user_id);
+CREATE TABLE IF NOT EXISTS bookmarks (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    folder_id TEXT NOT NULL REFERENCES bookmark_folders(id) ON DELETE CASCADE,
+    content_id TEXT NOT NULL REFERENCES content(id) ON DELETE CASCADE,
+    topic_id TEXT REFERENCES topics(id) ON DELETE CASCADE,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bookmarks_user ON bookmarks (user_id, folder_id);
+-- The instance's own web sessions (its pages), apart from API tokens; only a hash is kept.
+CREATE TABLE IF NOT EXISTS site_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
 """
+# Columns added after the first release: stores made before get them at start.
+ADDED_COLUMNS = {
+    "content": {
+        "time_zone": "TEXT",                       # events: IANA zone of their dates
+        "join_url": "TEXT",                        # webinars: where attendees join
+        "webinar_provider": "TEXT",
+        "enrollment_end_date": "TEXT",
+        "certificate_template_id": "TEXT REFERENCES certificate_templates(id) ON DELETE SET NULL",
+    },
+    "locations": {
+        "address1": "TEXT",
+        "address2": "TEXT",
+        "city": "TEXT",
+        "state": "TEXT",
+        "zip_code": "TEXT",
+        "country": "TEXT",
+        "room": "TEXT",
+        "time_zone": "TEXT",
+    },
+}
 
 
 def now() -> str:
@@ -356,6 +456,11 @@ class Store:
         self._write_lock = threading.RLock()
         with self.connect() as db:
             db.executescript(SCHEMA)
+            for table, columns in ADDED_COLUMNS.items():
+                have = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+                for name, declaration in columns.items():
+                    if name not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
 
     def connect(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)

@@ -75,6 +75,25 @@ IDS = {
             "tr_fr",
             "archive_1",
             "archive_2",
+            "section_1",
+            "section_2",
+            "lesson_1",
+            "lesson_2",
+            "topic_1",
+            "topic_2",
+            "topic_3",
+            "milestone_1",
+            "milestone_2",
+            "folder_avery",
+            "folder_avery_default",
+            "folder_noah",
+            "bookmark_avery",
+            "bookmark_noah",
+            "location_hall",
+            "beginner_course",
+            "section_3",
+            "lesson_3",
+            "topic_4",
         ],
         start=1,
     )
@@ -432,6 +451,75 @@ def build_dataset(store: Store) -> None:
     ]
     for code, kind, extra in codes:
         add("codes", code=code, kind=kind, created_at=now, **extra)
+    build_learning(store)
+
+
+def build_learning(store: Store) -> None:
+    """Course structure, milestones, events, awards on completion and bookmarks."""
+    i, now = IDS, _moment(0)
+    add = store.insert
+    # "Beginner Course": free, public, not enrolled; two sections, three topics; completing it
+    # earns 10 completion awards and a certificate from the template.
+    add(
+        "content",
+        id=i["beginner_course"],
+        slug="beginner-course",
+        title="Beginner Course",
+        kind="course",
+        visibility=1,
+        description="Start here.",
+        certificate_template_id=i["template"],
+        created_at=now,
+        updated_at=now,
+    )
+    add("content_awards", content_id=i["beginner_course"],
+        award_type_id=i["award_completion"], amount=10)  # fmt: skip
+    sections = (
+        ("section_1", "beginner_course", "Getting started", (("lesson_1", "Welcome",
+            (("topic_1", "Why learn", "text"), ("topic_2", "A short video", "video"))),)),
+        ("section_2", "beginner_course", "Wrapping up", (("lesson_2", "Summary",
+            (("topic_3", "What you learned", "text"),)),)),
+        ("section_3", "analytics", "Analytics", (("lesson_3", "Charts",
+            (("topic_4", "Reading charts", "text"),)),)),
+    )  # fmt: skip
+    for position, (key, course, title, lessons) in enumerate(sections):
+        add("sections", id=i[key], content_id=i[course], slug=key, title=title, position=position)
+        for lesson_position, (lesson, lesson_title, topics) in enumerate(lessons):
+            add("lessons", id=i[lesson], section_id=i[key], slug=lesson, title=lesson_title,
+                position=lesson_position)  # fmt: skip
+            for topic_position, (topic, topic_title, kind) in enumerate(topics):
+                add("topics", id=i[topic], lesson_id=i[lesson], title=topic_title, type=kind,
+                    body=f"<p>{topic_title}</p>", position=topic_position)  # fmt: skip
+    # Data Science Path: two milestones, one per course; Avery completed Python Basics.
+    for position, (key, name, course) in enumerate(
+        (("milestone_1", "Foundations", "python"), ("milestone_2", "Analysis", "analytics"))
+    ):
+        add("milestones", id=i[key], path_id=i["data_path"], name=name, position=position)
+        add("milestone_content", milestone_id=i[key], content_id=i[course], position=0)
+    # Events: the webinar has a join link and a time zone; the workshop a place.
+    add("locations", id=i["location_hall"], name="Main Hall", address1="1 Market Street",
+        city="London", country="GB", room="Room 4", time_zone="Europe/London")  # fmt: skip
+    store.execute(
+        "UPDATE content SET join_url = ?, time_zone = ?, webinar_provider = 'zoom', "
+        "course_end_date = ? WHERE id = ?",
+        "https://zoom.example.com/j/123", "America/New_York", _moment(5.05), i["webinar"],
+    )
+    store.execute(
+        "UPDATE content SET location_id = ?, time_zone = 'Europe/London', course_start_date = ?, "
+        "course_end_date = ? WHERE id = ?",
+        i["location_hall"], _moment(12), _moment(12.2), i["workshop"],
+    )
+    for key, user, default, name in (
+        ("folder_avery_default", "avery", 1, "Bookmarks"),
+        ("folder_avery", "avery", 0, "Read later"),
+        ("folder_noah", "noah", 1, "Bookmarks"),
+    ):
+        add("bookmark_folders", id=i[key], user_id=i[user], name=name, default_folder=default,
+            created_at=now)  # fmt: skip
+    add("bookmarks", id=i["bookmark_avery"], user_id=i["avery"], folder_id=i["folder_avery"],
+        content_id=i["analytics"], note="Charts", created_at=now)  # fmt: skip
+    add("bookmarks", id=i["bookmark_noah"], user_id=i["noah"], folder_id=i["folder_noah"],
+        content_id=i["python"], note="", created_at=now)  # fmt: skip
 
 
 @dataclass

@@ -32,7 +32,10 @@ CreateCertificateFromUpload CreateLearner CreateLearners Login Logout RedeemBala
 RedeemRegistrationAndRedemptionCodes SelectCurrentUserActiveLicense UnenrollFromWaitlist
 ValidateRedemptionCode ValidateRegistrationCode""".split()
 PORTAL_EXTRAS = """ArchiveUserCourse ArchiveUserLearningPath ReinstateUserCourse
-ReinstateUserLearningPath CatalogContent""".split()
+ReinstateUserLearningPath CatalogContent UserCourseProgress UserCourseCompletionProgress CourseById
+LearningPathBySlug CurrentUserLearningPathMilestoneCompletionsBySlug UpdateTopicAndCourseProgress
+UserBookmarks UserBookmarksByFolder CreateBookmark UpdateBookmark DestroyBookmark
+CreateBookmarkFolder UpdateBookmarkFolder DestroyBookmarkFolder""".split()
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,18 @@ from pathlib import Path
 from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
 
-from . import auth, badges, certificates, codes, content, instance, users  # noqa: F401  (register)
-from .common import content_type, mutation, query, user_type
+from . import (  # noqa: F401  (register)
+    auth,
+    badges,
+    bookmarks,
+    certificates,
+    codes,
+    content,
+    instance,
+    learning,
+    users,
+)
+from .common import content_type, course_type, learning_path_type, mutation, query, user_type
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
 
@@ -17,5 +27,12 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
 @cache
 def schema() -> GraphQLSchema:
     return make_executable_schema(
-        load_schema_from_path(str(SCHEMA_PATH)), query, mutation, user_type, content_type
+        load_schema_from_path(str(SCHEMA_PATH)),
+        query,
+        mutation,
+        user_type,
+        content_type,
+        course_type,
+        learning_path_type,
+        learning.page_resource,
     )

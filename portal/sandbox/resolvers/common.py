@@ -17,8 +17,14 @@ query = QueryType()
 mutation = MutationType()
 user_type = ObjectType("User")
 content_type = ObjectType("Content")
+course_type = ObjectType("Course")
+learning_path_type = ObjectType("LearningPath")
 
 EVENT_KINDS = ("webinar", "webinarCourse", "inPersonEvent", "inPersonEventCourse")
+COURSE_KINDS = (
+    "article", "courseGroup", "inPersonEvent", "inPersonEventCourse", "microCourse",
+    "shareableContentObject", "video", "webinar", "webinarCourse", "xApiObject",
+)  # fmt: skip
 KIND_LABELS = {
     "learningPath": "Learning Path",
     "inPersonEvent": "In-Person Event",
@@ -89,6 +95,7 @@ class Context:
     token: str | None
     _user: sqlite3.Row | None = field(default=None, init=False)
     _looked_up: bool = field(default=False, init=False)
+    _statuses: dict | None = field(default=None, init=False)
 
     def user(self) -> sqlite3.Row | None:
         """The learner of the token; None without a token; an error for a bad one."""
@@ -99,6 +106,22 @@ class Context:
                 if self._user is None:
                     raise Unauthenticated("Your session has expired. Please log in again.")
         return self._user
+
+    def enrollment_statuses(self) -> dict[str, str]:
+        """content id -> the learner's enrollment status, read once per request."""
+        if self._statuses is None:
+            user = self.user()
+            self._statuses = (
+                {}
+                if user is None
+                else {
+                    row["content_id"]: row["status"]
+                    for row in self.store.query(
+                        "SELECT content_id, status FROM enrollments WHERE user_id = ?", user["id"]
+                    )
+                }
+            )
+        return self._statuses
 
     def require_user(self) -> sqlite3.Row:
         user = self.user()
@@ -202,13 +225,12 @@ def content_dict(store: Store, row: sqlite3.Row, tags: list[dict] | None = None)
     if tags is None:
         tags = tags_by_content(store, [row["id"]])[row["id"]]
     kind = row["kind"]
-    return {
+    data = {
         "id": row["id"],
         "title": row["title"],
         "slug": row["slug"],
         "kind": kind,
         "status": row["status"],
-        "availabilityStatus": "available" if row["is_active"] else "unavailable",
         "asset": row["asset"],
         "assetAltText": row["asset_alt_text"],
         "priceInCents": row["price_in_cents"],
@@ -216,6 +238,9 @@ def content_dict(store: Store, row: sqlite3.Row, tags: list[dict] | None = None)
         "courseStartDate": row["course_start_date"],
         "courseEndDate": row["course_end_date"],
         "enrollmentStartDate": row["enrollment_start_date"],
+        "enrollmentEndDate": row["enrollment_end_date"],
+        "meetingStartDate": row["course_start_date"] if kind in EVENT_KINDS else None,
+        "timeZone": row["time_zone"],
         "publishDate": row["publish_date"],
         "displayDate": row["course_start_date"] or row["publish_date"] or row["created_at"],
         "createdAt": row["created_at"],
@@ -239,7 +264,11 @@ def content_dict(store: Store, row: sqlite3.Row, tags: list[dict] | None = None)
         "currentUserMayReschedule": False,
         "hideCourseDescription": False,
         "_store": store,
+        "_row": row,
     }
+    if "enrollment_status" in keys:
+        data["_enrollmentStatus"] = row["enrollment_status"]
+    return data
 
 
 def _count(store: Store, sql: str, content_id: str) -> int:
@@ -277,7 +306,7 @@ def resolve_has_children(obj, _info):
 
 
 def resource_dict(row: sqlite3.Row | None) -> dict | None:
-    """A content row as the Course | LearningPath union member."""
+    """A content row as the Course | LearningPath union member; per-learner fields resolve later."""
     if row is None:
         return None
     if row["kind"] == "learningPath":
@@ -290,7 +319,22 @@ def resource_dict(row: sqlite3.Row | None) -> dict | None:
             "asset": row["asset"],
             "priceInCents": row["price_in_cents"],
             "shortDescription": row["short_description"],
+            "longDescription": row["description"],
+            "authors": loads(row["authors"], []),
+            "kind": "learningPath",
+            "resourceType": "learningPath",
+            "language": row["language"],
+            "publishDate": row["publish_date"],
+            "createdAt": row["created_at"],
+            "updatedAt": row["updated_at"],
+            "_row": row,
         }
+    return course_dict(row)
+
+
+def course_dict(row: sqlite3.Row) -> dict:
+    """A content row as a Course (bookmarks name any item as their course)."""
+    kind = row["kind"]
     return {
         "__typename": "Course",
         "id": row["id"],
@@ -299,11 +343,28 @@ def resource_dict(row: sqlite3.Row | None) -> dict | None:
         "status": row["status"],
         "isActive": bool(row["is_active"]),
         "priceInCents": row["price_in_cents"],
-        "availabilityStatus": "available" if row["is_active"] else "unavailable",
         "courseStartDate": row["course_start_date"],
         "courseEndDate": row["course_end_date"],
+        "enrollmentStartDate": row["enrollment_start_date"],
+        "enrollmentEndDate": row["enrollment_end_date"],
+        "courseGroupTitle": row["group_name"],
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
+        "publishDate": row["publish_date"],
+        "seatsLimit": row["seats_limit"],
+        # A course is a course group in TI's model; a learning path is no course group.
+        "kind": "courseGroup" if kind == "course" else (None if kind not in COURSE_KINDS else kind),
+        "freeWithRegistration": row["price_in_cents"] == 0 and row["visibility"] != 4,
+        "purchasable": bool(row["price_in_cents"]) or row["visibility"] == 4,
+        "showProgress": True,
+        "webinarTimeZone": row["time_zone"] if kind in ("webinar", "webinarCourse") else None,
+        "webinarDates": (
+            [{"startDate": row["course_start_date"], "endDate": row["course_end_date"]}]
+            if kind in EVENT_KINDS and row["course_start_date"]
+            else []
+        ),
         "waitlistingEnabled": bool(row["waitlisting_enabled"]),
-        "waitlistingTriggered": False,
+        "_row": row,
     }
 
 

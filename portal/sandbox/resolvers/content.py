@@ -144,10 +144,20 @@ def resolve_user_content_groups(_obj, info, query=None, includeExpiredCertificat
         ),
         "learningPaths": sum(1 for i in items if i["kind"] == "learningPath"),
         "eventItems": sum(1 for i in items if i["kind"] in EVENT_KINDS),
-        "bookmarkFolders": store.scalar(
-            "SELECT COUNT(*) FROM enrollments JOIN content ON content.id = enrollments.content_id "
-            "WHERE user_id = ? AND bookmarked = 1 AND archived_at IS NULL AND is_active = 1",
-            user["id"],
+        "bookmarkFolders": len(
+            {
+                item["id"]
+                for item in content_dicts(
+                    store,
+                    store.query(
+                        "SELECT content.* FROM bookmarks "
+                        "JOIN content ON content.id = bookmarks.content_id "
+                        "WHERE bookmarks.user_id = ? AND content.is_active = 1",
+                        user["id"],
+                    ),
+                )
+                if search.matches(item)
+            }
         ),
         "waitlistedCourses": sum(1 for i in waitlist_items(store, user["id"]) if search.matches(i)),
         "archivedContentItems": sum(
