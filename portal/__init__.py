@@ -75,11 +75,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.catalog.views import bp as catalog
     from portal.certificates.views import bp as certificates
     from portal.dashboard.views import bp as dashboard
+    from portal.learn.views import bp as learn
     from portal.site.views import bp as site
     from portal.site.views import index
 
     app.register_blueprint(auth)
     app.register_blueprint(dashboard)
+    app.register_blueprint(learn)
     app.register_blueprint(certificates)
     app.register_blueprint(badges)
     app.register_blueprint(account)

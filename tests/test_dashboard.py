@@ -124,7 +124,8 @@ def test_learning_paths_tab_lists_only_learning_paths(busy):
     page = panel(html(busy.get("/dashboard?tab=learningPaths")))
     assert LEARNING_PATH in page
     assert BUSY_STARTED not in page
-    assert "/badges/learning-paths/" in page
+    # Its title opens its content page, where the milestones and awards are.
+    assert re.search(rf'<a href="/learn/learning-path/[\w-]+">{LEARNING_PATH}</a>', page)
 
 
 @pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
@@ -149,8 +150,8 @@ def test_search_for_htmx_targeting_the_list_is_the_list_only(busy):
 def test_sort_by_title_in_both_directions(busy):
     ascending = html(busy.get("/dashboard?sort=title&dir=asc", headers=HX))
     descending = html(busy.get("/dashboard?sort=title&dir=desc", headers=HX))
-    titles_up = re.findall(r'class="content-item__title"><a [^>]*>([^<]+)<', ascending)
-    titles_down = re.findall(r'class="content-item__title"><a [^>]*>([^<]+)<', descending)
+    titles_up = re.findall(r'class="content-card__title[^"]*"><a [^>]*>([^<]+)<', ascending)
+    titles_down = re.findall(r'class="content-card__title[^"]*"><a [^>]*>([^<]+)<', descending)
     assert len(titles_up) > 3
     assert titles_up == sorted(titles_up, key=str.lower)
     assert titles_down == list(reversed(titles_up))
@@ -181,7 +182,7 @@ def test_bad_query_strings_show_a_notice_and_the_default_view(busy, headers, que
     assert response.status_code == 200
     assert notice in page
     assert 'role="alert"' in page
-    assert 'class="content-item"' in page
+    assert 'class="content-card ' in page
 
 
 def test_titles_are_text_and_unsafe_links_are_not_links(busy, sandbox):
@@ -245,13 +246,13 @@ def test_recent_content_shows_at_most_the_limit(busy, headers):
     assert response.status_code == 200
     assert ("<html" in page) == (not headers)
     assert "HX-Request" in response.headers["Vary"]
-    assert 0 < page.count('class="recent__item"') <= 25
+    assert 0 < page.count('<li class="content-card ') <= 25
     assert "Show more recent content" not in page
 
 
 def test_recent_content_ignores_a_limit_out_of_range(busy):
     page = html(busy.get("/dashboard/recent?limit=500", headers=HX))
-    assert page.count('class="recent__item"') == 6
+    assert page.count('<li class="content-card ') == 6
     assert "Show more recent content" in page
 
 
@@ -268,15 +269,11 @@ def test_a_failing_widget_shows_its_error_with_a_retry_while_the_page_stands(bus
     assert page.count('class="widget-error"') >= 2
 
 
-@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
-def test_course_detail_shows_awards_and_collaborations(busy, sandbox, headers):
+def test_the_old_details_link_leads_to_the_content_page(busy, sandbox):
     ident = content_id(sandbox, BUSY_STARTED)
-    response = busy.get(f"/dashboard/courses/{ident}", headers=headers)
-    page = html(response)
-    assert response.status_code == 200
-    assert ("<html" in page) == (not headers)
-    assert "Comments and discussions" in page
-    assert re.search(r"<dt>Comments and discussions</dt><dd>3</dd>", page)
+    response = busy.get(f"/dashboard/courses/{ident}")
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"/learn/course/{ident}"
 
 
 # -- actions --------------------------------------------------------------------------------------
@@ -385,7 +382,7 @@ def test_actions_are_post_only(busy, sandbox):
 
 
 def test_only_http_and_relative_urls_become_links(app):
-    from portal.dashboard.content import content_item
+    from portal.dashboard.present import content_item
 
     with app.test_request_context("/dashboard"):
         unsafe = content_item(

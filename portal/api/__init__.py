@@ -7,7 +7,16 @@ returns its `data`; failures are `portal.api.errors.ApiError` kinds.
 from __future__ import annotations
 
 from . import errors
-from .client import current_token, run, run_anonymous, run_as, stats
+from .client import current_token, run, run_anonymous, run_as, run_batch, stats
 from .errors import ApiError
 
-__all__ = ["ApiError", "current_token", "errors", "run", "run_anonymous", "run_as", "stats"]
+__all__ = [
+    "ApiError",
+    "current_token",
+    "errors",
+    "run",
+    "run_anonymous",
+    "run_as",
+    "run_batch",
+    "stats",
+]

@@ -27,7 +27,15 @@ from gql.transport.exceptions import (
 from gql.transport.requests import RequestsHTTPTransport
 
 from . import documents
-from .errors import KINDS_BY_CODE, ApiError, BadInput, RateLimited, Unavailable
+from .errors import (
+    KINDS_BY_CODE,
+    ApiError,
+    BadInput,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unavailable,
+)
 
 log = logging.getLogger(__name__)
 # gql logs every payload at DEBUG: passwords (Login) and tokens must never reach a log.
@@ -59,6 +67,27 @@ def run_anonymous(operation: str, /, **variables) -> dict:
 def run_as(token: str, operation: str, /, **variables) -> dict:
     """Run a document with an explicit token (right after Login, before the session has it)."""
     return execute(operation, variables, token)
+
+
+def run_batch(operation: str, variable_sets: list[dict], /) -> list:
+    """Run a one-field query once per variable set, all in ONE request (aliases); the field's
+    value for each set, in order, None where that one failed (an unknown id, say). Failures of
+    the whole call (expired session, outage) raise as with `run`."""
+    if not variable_sets:
+        return []
+    batch = documents.batched(operation, len(variable_sets))
+    variables = {
+        f"{name}_{index}": value
+        for index, values in enumerate(variable_sets)
+        for name, value in values.items()
+    }
+    try:
+        data = execute(batch, variables, current_token())
+    except (NotFound, Forbidden, BadInput) as error:
+        if not error.data:
+            raise
+        data = error.data
+    return [data.get(documents.alias(index)) for index in range(len(variable_sets))]
 
 
 def stats() -> dict:
@@ -119,9 +148,11 @@ def _count(operation: documents.Operation, points: bool) -> None:
         found["points"] += operation.points
 
 
-def execute(name: str, variables: dict, token: str | None) -> dict:
-    """Send the document `name` with variables and token; the data, or an ApiError kind."""
-    operation = documents.get(name)
+def execute(name: str | documents.Operation, variables: dict, token: str | None) -> dict:
+    """Send the document `name` (or a built one) with variables and token; the data, or an
+    ApiError kind."""
+    operation = name if isinstance(name, documents.Operation) else documents.get(name)
+    name = operation.name
     config = current_app.config
     base_url = (config.get("TI_BASE_URL") or "").rstrip("/")
     api_key = config.get("TI_API_KEY") or ""

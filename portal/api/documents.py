@@ -6,7 +6,8 @@ document that spreads one (`...CompanyFields`) gets its definition appended when
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from gql import GraphQLRequest
@@ -16,9 +17,12 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
+    NameNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableDefinitionNode,
+    VariableNode,
     Visitor,
     parse,
     visit,
@@ -152,3 +156,74 @@ def get(name: str) -> Operation:
         return OPERATIONS[name]
     except KeyError:
         raise LookupError(f"no GraphQL document {name}.graphql in {OPERATIONS_DIR}") from None
+
+
+def alias(index: int) -> str:
+    """The alias of the index-th copy in a batched document."""
+    return f"item{index}"
+
+
+@lru_cache(maxsize=64)
+def batched(name: str, count: int) -> Operation:
+    """`name` (one query with one root field) repeated `count` times under the aliases
+    `item0`, `item1`, ..., each copy with its own variables (`$id` becomes `$id_0`, `$id_1`, ...),
+    so that the same field for many ids costs one request. The copies differ only in names, so
+    the batch validates wherever the single document does."""
+    single = get(name)
+    document = single.request.document
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    if single.is_mutation or len(operation.selection_set.selections) != 1:
+        raise DocumentError(f"{name}.graphql: only a query with one root field can be batched")
+    (field,) = operation.selection_set.selections
+    definitions, selections = [], []
+    for index in range(count):
+        renamed = {
+            d.variable.name.value: f"{d.variable.name.value}_{index}"
+            for d in operation.variable_definitions
+        }
+        for definition in operation.variable_definitions:
+            variable = VariableNode(name=NameNode(value=renamed[definition.variable.name.value]))
+            definitions.append(
+                VariableDefinitionNode(
+                    variable=variable,
+                    type=definition.type,
+                    default_value=definition.default_value,
+                    directives=definition.directives,
+                )
+            )
+        selections.append(_renamed(field, renamed, alias(index)))
+    batch = OperationDefinitionNode(
+        operation=operation.operation,
+        name=operation.name,
+        variable_definitions=tuple(definitions),
+        directives=operation.directives,
+        selection_set=SelectionSetNode(selections=tuple(selections)),
+    )
+    others = tuple(d for d in document.definitions if d is not operation)
+    return replace(
+        single,
+        request=GraphQLRequest(DocumentNode(definitions=(batch, *others)), operation_name=name),
+        root_fields=single.root_fields * count,
+        points=single.points * count,
+    )
+
+
+class _RenameVariables(Visitor):
+    def __init__(self, names: dict[str, str]):
+        super().__init__()
+        self.names = names
+
+    def enter_variable(self, node, *_):
+        new = self.names.get(node.name.value)
+        return VariableNode(name=NameNode(value=new)) if new else None
+
+
+def _renamed(field: FieldNode, names: dict[str, str], alias_name: str) -> FieldNode:
+    field = visit(field, _RenameVariables(names))
+    return FieldNode(
+        alias=NameNode(value=alias_name),
+        name=field.name,
+        arguments=field.arguments,
+        directives=field.directives,
+        selection_set=field.selection_set,
+    )

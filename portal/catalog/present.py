@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from flask import url_for
 from flask_babel import format_currency, gettext
 from flask_babel import lazy_gettext as _l
 
-from portal import api
+from portal import api, cards
 from portal.api.errors import BadInput, Forbidden, NotFound
 from portal.formats import credits
 from portal.urls import instance_url
@@ -34,20 +35,21 @@ def is_uuid(value) -> bool:
     return isinstance(value, str) and UUID.fullmatch(value) is not None
 
 
-def _item(raw: dict, owned: set, currency: str) -> dict:
+def _item(raw: dict, owned: set, currency: str, credits_enabled: bool = True) -> dict:
     price = raw.get("priceInCents") or 0
     kind = raw.get("kind")
-    return {
-        "id": raw.get("id"),
-        "title": raw.get("title") or raw.get("slug") or gettext("Untitled"),
-        "kind": raw.get("contentTypeLabel") or str(KIND_LABELS.get(kind, _l("Content"))),
-        "description": raw.get("description"),
-        "url": instance_url(raw.get("url")),
-        "image": instance_url(raw.get("asset")),
-        "price": format_currency(price / 100, currency) if price > 0 else None,
+    found = {
         "owned": raw.get("id") in owned,
         # Only courses can be bought with credits (BalanceContentType has `courses` only).
         "purchasable": price > 0 and kind == "course" and is_uuid(raw.get("id")),
+    }
+    buys = found["purchasable"] and not found["owned"] and credits_enabled
+    buy_url = url_for("catalog.redeem", content_id=raw["id"]) if buys else None
+    return {
+        **cards.card(raw, buy_url=buy_url),
+        **found,
+        "kind_label": raw.get("contentTypeLabel") or str(KIND_LABELS.get(kind, _l("Content"))),
+        "price": format_currency(price / 100, currency) if price > 0 else None,
     }
 
 
@@ -62,9 +64,13 @@ def catalog_page(data: dict) -> dict:
     currency = user.get("preferredCurrency") or "USD"
     catalog = data.get("CatalogContent") or {}
     meta = catalog.get("meta") or {}
+    # An organization may turn buying with credits off; only an explicit False does.
+    credits_enabled = (user.get("client") or {}).get("enableCreditPurchasing") is not False
     return {
         "catalog_items": [
-            _item(raw, owned, currency) for raw in catalog.get("contentItems") or [] if raw
+            _item(raw, owned, currency, credits_enabled)
+            for raw in catalog.get("contentItems") or []
+            if raw
         ],
         "has_more": bool(meta.get("hasMore")),
         "meta": meta,
@@ -72,8 +78,7 @@ def catalog_page(data: dict) -> dict:
         "balance": credits(user.get("balance")),
         "currency": currency,
         "owned_ids": owned,
-        # An organization may turn buying with credits off; only an explicit False does.
-        "credits_enabled": (user.get("client") or {}).get("enableCreditPurchasing") is not False,
+        "credits_enabled": credits_enabled,
     }
 
 
@@ -86,7 +91,11 @@ def find_course(content_id: str, filters) -> dict | None:
         scanned += 1
         catalog = api.run("CatalogContent", page=scanned).get("CatalogContent") or {}
         raw = [r for r in catalog.get("contentItems") or [] if r and r.get("id") == content_id]
-        item = _item(raw[0], context["owned_ids"], context["currency"]) if raw else None
+        item = (
+            _item(raw[0], context["owned_ids"], context["currency"], context["credits_enabled"])
+            if raw
+            else None
+        )
         if not (catalog.get("meta") or {}).get("hasMore"):
             break
     return {**context, "item": item} if item else None

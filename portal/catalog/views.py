@@ -6,10 +6,11 @@ from flask import Blueprint, abort, flash, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from portal.cards import progress_for
 from portal.catalog.forms import RedeemForm
 from portal.catalog.present import catalog_page, find_course, is_uuid, redeem_with_credits
 from portal.catalog.state import parse_filters
-from portal.htmx import render, see_other
+from portal.htmx import render, see_other, wants_fragment
 from portal.navigation import home_url
 from portal.widgets import fetch
 
@@ -22,6 +23,9 @@ def index():
     filters = parse_filters(request.args)
     data, error = fetch("CatalogPage", **filters.variables())
     context = {"catalog_items": []} if error else catalog_page(data)
+    if not error:
+        full_page = not wants_fragment()
+        context["progress_pending"] = progress_for(context["catalog_items"], full_page=full_page)
     return render(
         "catalog/index.html", "catalog/_list.html", filters=filters, error=error, **context
     )
@@ -42,7 +46,7 @@ def redeem(content_id: str):
         _url, problem = redeem_with_credits(context)
         if problem is None:
             flash(_("%(title)s is now yours.", title=context["item"]["title"]), "success")
-            return see_other(home_url())
+            return see_other(context["item"].get("page_url") or home_url())
     status = 422 if request.method == "POST" else 200
     return render(
         "catalog/redeem.html",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 
-from portal.dashboard import content
-from portal.dashboard.content import parse_state
+from portal.dashboard import forms, present
+from portal.dashboard.state import parse_limit, parse_state, pushed_url
 from portal.htmx import render, wants_fragment
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -20,44 +20,45 @@ def index():
     state = parse_state(request.args)
     if not wants_fragment():
         return render(
-            PAGE, "dashboard/_panel_update.html", **content.dashboard_context(state, full_page=True)
+            PAGE, "dashboard/_panel_update.html", **present.dashboard_context(state, full_page=True)
         )
     if request.headers.get("HX-Target") == "content-list":
         # Search, filter and sort swap only the list: one cheaper call, the form stays put.
-        response = render(PAGE, "dashboard/_content_list.html", **content.list_context(state))
+        response = render(PAGE, "dashboard/_content_list.html", **present.list_context(state))
     else:
-        context = content.dashboard_context(state, full_page=False)
+        context = present.dashboard_context(state, full_page=False)
         response = render(PAGE, "dashboard/_panel_update.html", **context)
-    response.headers["HX-Push-Url"] = content.pushed_url(state, request.headers)
+    response.headers["HX-Push-Url"] = pushed_url(state, request.headers)
     return response
 
 
 @bp.get("/recent")
 @login_required
 def recent():
-    context = content.recent_context(content.parse_limit(request.args.get("limit")))
+    limit = parse_limit(request.args.get("limit"))
+    context = present.recent_context(limit, full_page=not wants_fragment())
     return render("dashboard/recent.html", "dashboard/_recent.html", **context)
 
 
 @bp.get("/courses/<course_id>")
 @login_required
 def course_detail(course_id: str):
-    context = content.course_detail_context(course_id)
-    return render("dashboard/course_detail.html", "dashboard/_course_detail.html", **context)
+    # The course's details moved to its content page; links kept from before still lead there.
+    return redirect(url_for("learn.page", kind="course", key=course_id), 301)
 
 
 @bp.post("/content/<content_id>/archive")
 @login_required
 def archive(content_id: str):
     kind = request.form.get("item_kind", "")
-    action = content.archive_action(content.item_title(request.form))
-    return _act(action, content.archive_operation(kind), content_id, "dashboard.archive")
+    action = forms.archive_action(forms.item_title(request.form))
+    return _act(action, forms.archive_operation(kind), content_id, "dashboard.archive")
 
 
 @bp.post("/waitlist/<content_id>/unenroll")
 @login_required
 def unenroll(content_id: str):
-    action = content.unenroll_action(content.item_title(request.form))
+    action = forms.unenroll_action(forms.item_title(request.form))
     return _act(action, "UnenrollFromWaitlist", content_id, "dashboard.unenroll")
 
 
@@ -65,8 +66,8 @@ def unenroll(content_id: str):
 @login_required
 def reinstate(content_id: str):
     kind = request.form.get("item_kind", "")
-    action = content.reinstate_action(content.item_title(request.form))
-    return _act(action, content.reinstate_operation(kind), content_id, None)
+    action = forms.reinstate_action(forms.item_title(request.form))
+    return _act(action, forms.reinstate_operation(kind), content_id, None)
 
 
 def _act(action, operation: str, content_id: str, confirm_endpoint: str | None):
@@ -85,12 +86,12 @@ def _act(action, operation: str, content_id: str, confirm_endpoint: str | None):
             },
             state=state,
         )
-    problem = content.perform(operation, content_id)
+    problem = forms.perform(operation, content_id)
     message = f"{action.failed} {problem}" if problem else action.done
     if not wants_fragment():
         flash(message, "error" if problem else "success")
         return redirect(state.url(), 303)
-    context = content.dashboard_context(state, full_page=False)
+    context = present.dashboard_context(state, full_page=False)
     return render(
         PAGE,
         "dashboard/_panel_update.html",

@@ -94,8 +94,10 @@ def test_tabs_filters_search_back_and_details_with_javascript(
     expect(listing.locator(".content-item__title").first).to_have_text(XSS)
 
     item = listing.locator(".content-item", has_text=STARTED)
-    item.get_by_role("link", name=re.compile("^Details")).click()
-    expect(item.locator(".course-detail")).to_contain_text("Comments and discussions")
+    item.get_by_role("link", name=STARTED, exact=True).click()
+    expect(page).to_have_url(re.compile(r"/learn/course/[\w-]+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(STARTED)
+    expect(page.locator(".content-page__facts")).to_contain_text("Comments and discussions")
     axe(page)
 
 

@@ -1,0 +1,210 @@
+"""Dashboard data: the API calls of each view, and their answers shaped for the templates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import url_for
+from flask_babel import format_date, format_decimal, gettext, ngettext
+
+from portal import api, cards
+from portal.api.errors import ApiError, Forbidden, NotFound, TokenExpired
+from portal.cards import kind_label, local_date, parse_date
+from portal.dashboard.state import (
+    DEFAULT_TAB,
+    EXPIRING_WITHIN,
+    GROUP_LABELS,
+    RECENT_ON_PAGE,
+    DashboardState,
+)
+from portal.i18n import label
+from portal.urls import instance_url
+
+
+def fetch(operation: str, **variables) -> tuple[dict, str | None]:
+    """The data of a read, and the message of its failure for widgets to show in place.
+
+    A failed field leaves the others' partial data usable; an expired session, an unknown id
+    or a refusal are not widget matters and go on to the error handlers.
+    """
+    try:
+        return api.run(operation, **variables), None
+    except (TokenExpired, NotFound, Forbidden):
+        raise
+    except ApiError as error:
+        return (error.data or {}), error.message
+
+
+def content_item(raw: dict) -> dict:
+    """A Content answer as the dashboard's cards show it (the shared card, plus waitlist facts)."""
+    item = cards.card(raw)
+    item["waitlist_count"] = raw.get("waitlistCount")
+    item["seats"] = raw.get("seatsLimit")
+    return item
+
+
+def content_items(raw_items) -> list[dict] | None:
+    if raw_items is None:
+        return None
+    return [content_item(raw) for raw in raw_items if isinstance(raw, dict)]
+
+
+def groups(raw_groups, state: DashboardState) -> list[dict] | None:
+    """Tabs in the API's order, labelled by the instance where it has a label."""
+    if raw_groups is None:
+        return None
+    found = []
+    for group in raw_groups:
+        kind = (group or {}).get("kind")
+        if kind not in GROUP_LABELS:
+            continue
+        found.append(
+            {
+                "kind": kind,
+                "label": label(f"dashboard.{kind}", GROUP_LABELS[kind]),
+                "count": group.get("count") or 0,
+                "count_text": format_decimal(group.get("count") or 0),
+                "url": url_for("dashboard.index", tab=None if kind == DEFAULT_TAB else kind),
+                "current": kind == state.tab,
+            }
+        )
+    return found
+
+
+def archived(archives, archived_content) -> list[dict] | None:
+    """UserArchives' records (reinstatable, when) joined to their content (title, link)."""
+    if archives is None:
+        return None
+    by_id = {c.get("id"): c for c in archived_content or [] if isinstance(c, dict)}
+    found = []
+    for record in archives:
+        if not isinstance(record, dict):
+            continue
+        content = by_id.get(record.get("resource")) or {}
+        item = content_item(content) if content else {}
+        is_path = (record.get("resourceType") or "").lower() == "learningpath" or (
+            content.get("kind") == "learningPath"
+        )
+        item.update(
+            {
+                "id": record.get("resource"),
+                "title": content.get("title") or record.get("name") or gettext("Untitled"),
+                "kind": "learningPath" if is_path else content.get("kind") or "course",
+                "is_path": is_path,
+                "archived_on": local_date(record.get("archivedAt")),
+                "reinstatable": bool(record.get("reinstatable")),
+            }
+        )
+        item.setdefault("kind_label", kind_label(item["kind"]))
+        item.setdefault("url", None)
+        item.setdefault("image", None)
+        found.append(item)
+    return found
+
+
+def expiring_certificates(certificates, today: datetime | None = None) -> list[dict]:
+    """Certificates that expire within 30 days, soonest first, with where to recertify."""
+    now = today or datetime.now(UTC)
+    fallback = url_for("certificates.index")
+    found = []
+    for cert in certificates or []:
+        if not isinstance(cert, dict) or cert.get("isExpired"):
+            continue
+        expires = parse_date(cert.get("expirationDate"))
+        if not expires or not now <= expires <= now + EXPIRING_WITHIN:
+            continue
+        content = cert.get("contentItem") or {}
+        template = cert.get("certificateTemplate") or {}
+        days = max(0, (expires - now).days)
+        found.append(
+            {
+                "id": cert.get("id"),
+                "title": content.get("title")
+                or cert.get("externalResourceTitle")
+                or template.get("title")
+                or gettext("Certificate"),
+                "expires": format_date(expires, "medium"),
+                "when": ngettext("in %(num)d day", "in %(num)d days", days)
+                if days
+                else gettext("today"),
+                "recertify_url": instance_url(content.get("url")) or fallback,
+                "_at": expires,
+            }
+        )
+    found.sort(key=lambda cert: cert["_at"])
+    return found
+
+
+# -- what each view renders -------------------------------------------------------------------
+
+
+def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
+    """Everything the page (or the panel with the tabs out of band) shows: one upstream request."""
+    data, error = fetch(
+        "DashboardPage",
+        **state.item_variables(),
+        recentLimit=RECENT_ON_PAGE,
+        withItems=state.is_list,
+        withRecent=full_page,
+        withWaitlist=state.tab == "waitlistedCourses",
+        withArchived=state.tab == "archivedContentItems",
+        withCertificates=full_page,
+    )
+    group_list = groups(data.get("UserContentGroups"), state)
+    counts = {g["kind"]: g["count"] for g in group_list or []}
+    contents = content_items(data.get("UserContentItems"))
+    recent = content_items(data.get("UserRecentContent"))
+    return {
+        "state": state,
+        "groups": group_list,
+        "groups_error": error if group_list is None else None,
+        "tab_label": label(f"dashboard.{state.tab}", GROUP_LABELS[state.tab]),
+        "tab_count": counts.get(state.tab),
+        **_widget("contents", contents, error, state.is_list),
+        **_widget(
+            "waitlist",
+            content_items(data.get("UserWaitlist")),
+            error,
+            state.tab == "waitlistedCourses",
+        ),
+        **_widget(
+            "archived",
+            archived(data.get("UserArchives"), data.get("UserArchivedContent")),
+            error,
+            state.tab == "archivedContentItems",
+        ),
+        **_widget("recent", recent, error, full_page),
+        "recent_limit": RECENT_ON_PAGE,
+        **_progress(full_page, contents, recent),
+        "expiring": expiring_certificates(data.get("UserCertificates")) if full_page else [],
+    }
+
+
+def _widget(name: str, value, error: str | None, wanted: bool) -> dict:
+    """`name` and `name_error`: the error only for a widget that was asked for and is missing."""
+    return {name: value, f"{name}_error": error if wanted and value is None else None}
+
+
+def _progress(full_page: bool, *lists) -> dict:
+    """The percents of started courses: the full page's second and last upstream request."""
+    return {"progress_pending": cards.progress_for(*lists, full_page=full_page)}
+
+
+def list_context(state: DashboardState, *, full_page: bool = False) -> dict:
+    data, error = fetch("UserContentItems", **state.item_variables())
+    contents = content_items(data.get("UserContentItems"))
+    return {
+        "state": state,
+        **_widget("contents", contents, error, True),
+        **_progress(full_page, contents),
+    }
+
+
+def recent_context(limit: int, *, full_page: bool) -> dict:
+    data, error = fetch("UserRecentContent", limit=limit)
+    recent = content_items(data.get("UserRecentContent"))
+    return {
+        **_widget("recent", recent, error, True),
+        "recent_limit": limit,
+        **_progress(full_page, recent),
+    }

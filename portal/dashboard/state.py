@@ -1,0 +1,168 @@
+"""Dashboard view state: the query string read into tab, kind, sort and search, with notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from portal.cards import EVENT_KINDS, KIND_LABELS
+
+MAX_QUERY_LENGTH = 200
+RECENT_ON_PAGE = 6
+RECENT_MAX = 25  # the API never returns more, whatever the limit
+EXPIRING_WITHIN = timedelta(days=30)
+DEFAULT_TAB = "contentItems"
+
+
+def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
+    """Mark a string for extraction; it is translated where it is shown (through `label`)."""
+    return text
+
+
+# ContentGroupKind -> our default label; the instance's CompanyTranslations win (`label`).
+GROUP_LABELS = {
+    "contentItems": N_("My content"),
+    "completedItems": N_("Completed"),
+    "learningPaths": N_("Learning paths"),
+    "eventItems": N_("Events"),
+    "bookmarkFolders": N_("Bookmarks"),
+    "certificates": N_("Certificates"),
+    "credlyBadgeCourses": N_("Credly badges"),
+    "waitlistedCourses": N_("Waitlist"),
+    "archivedContentItems": N_("Archived"),
+}
+# Tabs listing content from UserContentItems, with the kinds each one is limited to.
+LIST_TABS = {"contentItems": (), "learningPaths": ("learningPath",), "eventItems": EVENT_KINDS}
+
+SORT_LABELS = {
+    "title": _l("Title"),
+    "lastActiveAt": _l("Last opened"),
+    "courseStartDate": _l("Start date"),
+    "publishDate": _l("Publish date"),
+    "displayDate": _l("Display date"),
+    "createdAt": _l("Date added"),
+    "updatedAt": _l("Last updated"),
+    "name": _l("Name"),
+    "label": _l("Label"),
+    "parentName": _l("Group"),
+    "relevance": _l("Relevance"),
+}
+DIRECTION_LABELS = {"asc": _l("Ascending"), "desc": _l("Descending")}
+
+
+@dataclass
+class DashboardState:
+    """Tab, kind, sort, direction and search as the query string says; notices say what was
+    ignored. Bad values fall back to the default view with a notice, never an error status."""
+
+    tab: str = DEFAULT_TAB
+    kind: str = ""
+    sort: str = ""
+    direction: str = ""
+    query: str = ""
+    notices: list[str] = field(default_factory=list)
+
+    def args(self) -> dict:
+        """The query string of this view (defaults left out)."""
+        pairs = (
+            ("tab", "" if self.tab == DEFAULT_TAB else self.tab),
+            ("kind", self.kind),
+            ("sort", self.sort),
+            ("dir", self.direction),
+            ("q", self.query),
+        )
+        return {key: value for key, value in pairs if value}
+
+    def url(self) -> str:
+        return url_for("dashboard.index", **self.args())
+
+    @property
+    def is_list(self) -> bool:
+        return self.tab in LIST_TABS
+
+    def kinds(self) -> list[str] | None:
+        """The kinds UserContentItems is limited to: the tab's, narrowed by the learner's pick."""
+        if self.kind:
+            return [self.kind]
+        return list(LIST_TABS.get(self.tab, ())) or None
+
+    def kind_choices(self) -> list[tuple[str, str]]:
+        kinds = LIST_TABS.get(self.tab) or tuple(KIND_LABELS)
+        return [(kind, str(KIND_LABELS[kind])) for kind in kinds]
+
+    def sort_choices(self) -> list[tuple[str, str]]:
+        return [(value, str(text)) for value, text in SORT_LABELS.items()]
+
+    def direction_choices(self) -> list[tuple[str, str]]:
+        return [(value, str(text)) for value, text in DIRECTION_LABELS.items()]
+
+    def item_variables(self) -> dict:
+        return {
+            "query": self.query or None,
+            "kind": self.kinds(),
+            "sortColumn": self.sort or None,
+            "sortDirection": self.direction or None,
+        }
+
+
+def parse_state(args) -> DashboardState:
+    """Read the view state from request.args (or a form carrying the same fields)."""
+    state = DashboardState()
+    tab = str(args.get("tab", "") or "").strip()
+    if tab and tab not in GROUP_LABELS:
+        state.notices.append(gettext("That tab does not exist, so your content is shown."))
+    elif tab:
+        state.tab = tab
+    kind = str(args.get("kind", "") or "").strip()
+    allowed_kinds = LIST_TABS.get(state.tab) or tuple(KIND_LABELS)
+    if kind and (kind not in KIND_LABELS or kind not in allowed_kinds):
+        state.notices.append(gettext("That kind of content is unknown, so all kinds are shown."))
+    elif kind and state.is_list:
+        state.kind = kind
+    sort = str(args.get("sort", "") or "").strip()
+    if sort and sort not in SORT_LABELS:
+        state.notices.append(gettext("That sort order is unknown, so the usual order is used."))
+    elif sort:
+        state.sort = sort
+    direction = str(args.get("dir", "") or "").strip()
+    if direction and direction not in DIRECTION_LABELS:
+        state.notices.append(
+            gettext("That sort direction is unknown, so the list is sorted ascending.")
+        )
+    elif direction == "desc":  # ascending is the API's default: left out of the URL
+        state.direction = direction
+    query = " ".join(str(args.get("q", "") or "").split())
+    if len(query) > MAX_QUERY_LENGTH:
+        state.notices.append(
+            gettext(
+                "The search was too long (at most %(max)d characters), so all your content "
+                "is shown.",
+                max=MAX_QUERY_LENGTH,
+            )
+        )
+    else:
+        state.query = query
+    return state
+
+
+def pushed_url(state: DashboardState, headers) -> str:
+    """The history entry for an htmx view: its canonical URL (no empty fields, bad values
+    dropped), or "false" when the learner is already there, so a retry adds no entry."""
+    canonical = state.url()
+    current = urlsplit(headers.get("HX-Current-URL") or "")
+    here = current.path + (f"?{current.query}" if current.query else "")
+    return "false" if here == canonical else canonical
+
+
+def parse_limit(value) -> int:
+    """How many recent items to show: within 1..25, else the dashboard's default."""
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        return RECENT_ON_PAGE
+    return limit if 1 <= limit <= RECENT_MAX else RECENT_ON_PAGE

@@ -1,0 +1,1 @@
+"""Content pages: one course, event or learning path with its progress, awards and next step."""
