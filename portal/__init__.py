@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.account.views import bp as account
     from portal.auth.views import bp as auth
     from portal.badges.views import bp as badges
+    from portal.bookmarks.views import bp as bookmarks
     from portal.calendar.views import bp as calendar
     from portal.catalog.views import bp as catalog
     from portal.certificates.views import bp as certificates
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account)
     app.register_blueprint(catalog)
     app.register_blueprint(calendar)
+    app.register_blueprint(bookmarks)
     app.register_blueprint(site)
     app.add_url_rule("/", "index", index)
 

@@ -140,4 +140,3 @@ def serve(bind: str, workers: int, gunicorn_args: tuple[str, ...]) -> None:
         "portal.wsgi:app",
     ]
     os.execvp(args[0], args)
-

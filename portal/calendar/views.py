@@ -8,9 +8,8 @@ from flask import Blueprint, Response, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 
-from portal import api
+from portal import api, events, feeds
 from portal.api.errors import ApiError
-from portal.calendar import present, store
 from portal.calendar.forms import FeedForm
 from portal.htmx import render, see_other, wants_fragment
 
@@ -31,23 +30,23 @@ def ics_response(body: bytes, filename: str | None = None) -> Response:
 def calendar_items() -> dict:
     """The learner's calendar items; the feed's snapshot is refreshed on the way."""
     data = api.run("CalendarItems")
-    store.keep(current_user.id, present.feed_calendar(data))
+    feeds.keep(current_user.id, events.feed_calendar(data))
     return data
 
 
 @bp.get("/events/<content_id>.ics")
 @login_required
 def event_file(content_id: str):
-    found = [e for e in present.events(calendar_items()) if e["id"] == content_id]
+    found = [e for e in events.events(calendar_items()) if e["id"] == content_id]
     if not found:
         abort(404)
-    return ics_response(present.calendar(found), f"event-{content_id[:40]}.ics")
+    return ics_response(events.calendar(found), f"event-{content_id[:40]}.ics")
 
 
 @bp.get("/feed/<secret>.ics")
 def feed(secret: str):
     """The learner's calendar for calendar apps: no session needed, none started."""
-    body = store.feed(secret)
+    body = feeds.feed(secret)
     if body is None:
         return Response(_("This calendar feed does not exist.") + "\n", 404, mimetype="text/plain")
     response = ics_response(body)
@@ -61,8 +60,8 @@ def set_up_feed():
     form = FeedForm()
     if not form.validate_on_submit():
         abort(400)
-    if store.secret_of(current_user.id) is None:
-        store.new_secret(current_user.id, present.feed_calendar(api.run("CalendarItems")))
+    if feeds.secret_of(current_user.id) is None:
+        feeds.new_secret(current_user.id, events.feed_calendar(api.run("CalendarItems")))
     return _done(_("Your calendar feed is ready: add its address to your calendar app."))
 
 
@@ -76,7 +75,7 @@ def reset_feed():
         return render(
             "calendar/reset.html", "calendar/_feed.html", feed=feed_settings(), confirming=True
         )
-    store.new_secret(current_user.id, present.feed_calendar(api.run("CalendarItems")))
+    feeds.new_secret(current_user.id, events.feed_calendar(api.run("CalendarItems")))
     return _done(_("Your calendar feed has a new address; the old one no longer works."))
 
 
@@ -91,7 +90,7 @@ def _done(message: str):
 
 def feed_settings() -> dict:
     """What the Account page shows of the learner's feed (no upstream request)."""
-    secret = store.secret_of(current_user.id) if current_user.is_authenticated else None
+    secret = feeds.secret_of(current_user.id) if current_user.is_authenticated else None
     url = url_for("calendar.feed", secret=secret, _external=True) if secret else None
     return {"url": url}
 
@@ -108,9 +107,9 @@ def _refresh_on_sign_in(state) -> None:
 
 def _refresh_snapshot(app, user=None, **_extra) -> None:
     """A learner with a feed gets a fresh snapshot each time they sign in."""
-    if user is None or store.secret_of(user.id) is None:
+    if user is None or feeds.secret_of(user.id) is None:
         return
     try:
-        store.keep(user.id, present.feed_calendar(api.run("CalendarItems")))
+        feeds.keep(user.id, events.feed_calendar(api.run("CalendarItems")))
     except ApiError:
         log.warning("calendar feed not refreshed at sign in", exc_info=True)

@@ -114,4 +114,3 @@ def parse_filters(args) -> CatalogFilters:
     else:
         filters.sort = sort
     return filters
-

@@ -404,8 +404,8 @@ CREATE TABLE IF NOT EXISTS site_sessions (
 # Columns added after the first release: stores made before get them at start.
 ADDED_COLUMNS = {
     "content": {
-        "time_zone": "TEXT",                       # events: IANA zone of their dates
-        "join_url": "TEXT",                        # webinars: where attendees join
+        "time_zone": "TEXT",  # events: IANA zone of their dates
+        "join_url": "TEXT",  # webinars: where attendees join
         "webinar_provider": "TEXT",
         "enrollment_end_date": "TEXT",
         "certificate_template_id": "TEXT REFERENCES certificate_templates(id) ON DELETE SET NULL",
@@ -465,8 +465,9 @@ class Store:
     def connect(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                 check_same_thread=False)
+            db = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA foreign_keys=ON")
@@ -517,7 +518,8 @@ class Store:
         self.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            key, value,
+            key,
+            value,
         )
 
     def close(self) -> None:

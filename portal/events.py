@@ -1,4 +1,4 @@
-"""The learner's events and due dates, as the Events tab shows them and as iCalendar data."""
+"""The learner's events and due dates, as pages show them and as iCalendar data (UTC)."""
 
 from __future__ import annotations
 
