@@ -1055,6 +1055,7 @@ def build_demo(app, base_url: str | None = None) -> dict:
         build_busy_learner(demo)
         build_other_learners(demo)
         build_codes(demo)
+        build_learning(demo)
         store.set_meta("demo_built_at", demo.at())
     finally:
         settings.latency_ms, settings.fail_rate, settings.points_per_minute = saved
@@ -1067,3 +1068,262 @@ def build_demo(app, base_url: str | None = None) -> dict:
         "clients": dict(demo.clients),
         "notes": demo.notes,
     }
+
+
+# The syllabus every course gets: (section, ((topic, TopicType), ...)).
+SYLLABUS = (
+    ("Introduction", (("Welcome", "text"), ("What you will learn", "text"))),
+    ("Core ideas", (("Key concepts", "text"), ("A worked example", "video"))),
+    ("Putting it into practice",
+     (("Try it yourself", "text"), ("Check your understanding", "quiz"))),
+)  # fmt: skip
+SHORT_SYLLABUS = {
+    "article": (("Article", (("Read the article", "article"),)),),
+    "video": (("Video", (("Watch the video", "video"),)),),
+    "webinar": (("Session", (("Before the session", "text"),
+                             ("Join the session", "meetingInfo"))),),
+    "inPersonEvent": (("Event", (("Before you come", "text"),
+                                 ("Attend the event", "meetingInfo"))),),
+}  # fmt: skip
+# (kind, title, group, days from now, hours long, time zone, location key)
+EVENTS = (
+    ("inPersonEvent", "Leadership Offsite London", "Leadership", 21, 8, "Europe/London", "london"),
+    ("inPersonEvent", "Analytics Meetup Manchester", "Data & Analytics", -14, 3, "Europe/London",
+     "manchester"),
+    ("webinar", "Year-End Compliance Briefing", "Compliance", -40, 1, "America/New_York", None),
+)  # fmt: skip
+WEBINAR_ZONES = ("America/New_York", "Europe/London", "Europe/Berlin", "America/Chicago")
+# Milestones of each learning path, by the positions of its items.
+MILESTONES = {
+    "New Manager Journey": (("Lead yourself", (0,)), ("Lead others", (1, 2, 3))),
+}
+# Avery's bookmark folders and what is in them: (folder, title, topic title or None, note).
+BOOKMARKS = (
+    ("Bookmarks", "Coaching Conversations", None, ""),
+    ("Bookmarks", "Mindful Work Habits", None, ""),
+    ("To revisit", "Python for Analysts", "A worked example", "Redo the pivot example"),
+    ("To revisit", "Ten Habits of Effective Managers", None, "Share with the team"),
+    ("Team picks", "Machine Learning Basics", None, "Ask about a licence"),
+    ("Team picks", "Leadership Offsite London", None, ""),
+)
+
+
+def build_learning(demo: Demo) -> None:
+    """Syllabi and progress by topic, events with places and links, milestones, what completion
+    earns (points, credits, certificates) and bookmarks. Last step: it draws from the random
+    generator after everything else, so the facts built before stay the same."""
+    store, c = demo.store, demo.content
+    with store.transaction() as db:
+        build_events(demo, db)
+        for row in db.execute(
+            "SELECT id, kind, group_name FROM content WHERE kind != 'learningPath' ORDER BY title"
+        ).fetchall():
+            build_syllabus(demo, db, row["id"], SHORT_SYLLABUS.get(row["kind"], SYLLABUS))
+        templates = {
+            row["title"]: row["id"] for row in db.execute("SELECT * FROM certificate_templates")
+        }
+        awards = {
+            row["label"]: row["id"] for row in db.execute("SELECT id, label FROM award_types")
+        }
+        for row in db.execute("SELECT id, kind, group_name FROM content").fetchall():
+            template, points = None, 5
+            if row["kind"] == "learningPath":
+                template, points = "Learning Path Achievement", 50
+            elif row["kind"] == "course":
+                compliance = row["group_name"] == "Compliance"
+                template = "Compliance Certificate" if compliance else "Course Completion"
+                points = 20
+                if compliance:
+                    db.execute(
+                        "INSERT INTO content_awards (content_id, award_type_id, amount) "
+                        "VALUES (?, ?, 2)",
+                        (row["id"], awards["CPE Credit"]),
+                    )
+            db.execute(
+                "UPDATE content SET certificate_template_id = ? WHERE id = ?",
+                (templates.get(template), row["id"]),
+            )
+            db.execute(
+                "INSERT INTO content_awards (content_id, award_type_id, amount) VALUES (?, ?, ?)",
+                (row["id"], awards["Point"], points),
+            )
+        for title, _group, _items in LEARNING_PATHS:
+            build_milestones(demo, db, c[title], MILESTONES.get(title))
+        avery = demo.users[DEMO_LOGINS["busy"][0]]
+        enroll(db, avery, c["Leadership Offsite London"], enrolled_at=demo.at(days=-3))
+        past = (("Analytics Meetup Manchester", 14), ("Year-End Compliance Briefing", 40))
+        for title, days in past:
+            enroll_completed(demo, db, avery, c[title], days)
+        seed_topic_progress(demo, db)
+        build_bookmarks(demo, db)
+
+
+def build_events(demo: Demo, db) -> None:
+    locations = {row["name"]: row["id"] for row in db.execute("SELECT id, name FROM locations")}
+    london = locations["Northwind London"]
+    db.execute(
+        "UPDATE locations SET address1 = '10 Finsbury Square', city = 'London', "
+        "zip_code = 'EC2A 1AF', country = 'GB', room = 'Thames Room', "
+        "time_zone = 'Europe/London' WHERE id = ?",
+        (london,),
+    )
+    manchester = demo.id()
+    db.execute(
+        "INSERT INTO locations (id, name, address1, city, zip_code, country, room, time_zone) "
+        "VALUES (?, 'Northwind Manchester', '1 Spinningfields', 'Manchester', 'M3 3AP', 'GB', "
+        "'Studio 2', 'Europe/London')",
+        (manchester,),
+    )
+    where = {"london": london, "manchester": manchester}
+    for number, (kind, title, group, days, hours, zone, place) in enumerate(EVENTS):
+        content_id = add_content(demo, db, title, kind, group, 400 + number * 10)
+        start = (demo.moment + timedelta(days=days)).replace(hour=9, minute=0, second=0)
+        db.execute(
+            "UPDATE content SET course_start_date = ?, course_end_date = ?, time_zone = ?, "
+            "location_id = ?, enrollment_start_date = ?, seats_limit = 40, "
+            "waitlisting_enabled = 1, join_url = ?, webinar_provider = ? WHERE id = ?",
+            (
+                iso(start),
+                iso(start + timedelta(hours=hours)),
+                zone,
+                where.get(place),
+                demo.at(days=min(days, 0) - 30),
+                f"https://meet.example.com/northwind/{demo.rng.randrange(10**9):09d}"
+                if kind == "webinar"
+                else None,
+                "zoom" if kind == "webinar" else None,
+                content_id,
+            ),
+        )
+    for number, title in enumerate(t for k, t, _ in OTHER_CONTENT if k == "webinar"):
+        db.execute(
+            "UPDATE content SET time_zone = ?, webinar_provider = 'zoom', join_url = ? "
+            "WHERE id = ?",
+            (
+                WEBINAR_ZONES[number % len(WEBINAR_ZONES)],
+                f"https://meet.example.com/northwind/{demo.rng.randrange(10**9):09d}",
+                demo.content[title],
+            ),
+        )
+
+
+def build_syllabus(demo: Demo, db, content_id: str, syllabus) -> None:
+    for position, (section_title, topics) in enumerate(syllabus):
+        section = demo.id()
+        slug = "-".join(section_title.lower().split())
+        db.execute(
+            "INSERT INTO sections (id, content_id, slug, title, position) VALUES (?, ?, ?, ?, ?)",
+            (section, content_id, slug, section_title, position),
+        )
+        lesson = demo.id()
+        db.execute(
+            "INSERT INTO lessons (id, section_id, slug, title, position) VALUES (?, ?, ?, ?, 0)",
+            (lesson, section, slug, section_title),
+        )
+        for topic_position, (title, kind) in enumerate(topics):
+            db.execute(
+                "INSERT INTO topics (id, lesson_id, title, type, body, position) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (demo.id(), lesson, title, kind, demo.fake.paragraph(nb_sentences=3),
+                 topic_position),
+            )  # fmt: skip
+
+
+def build_milestones(demo: Demo, db, path_id: str, plan) -> None:
+    items = [
+        row["content_id"]
+        for row in db.execute(
+            "SELECT content_id FROM learning_path_items WHERE path_id = ? ORDER BY position",
+            (path_id,),
+        )
+    ]
+    if plan is None:
+        half = (len(items) + 1) // 2
+        plan = (("Getting started", range(half)), ("Going further", range(half, len(items))))
+    for position, (name, indexes) in enumerate(plan):
+        milestone = demo.id()
+        db.execute(
+            "INSERT INTO milestones (id, path_id, name, position) VALUES (?, ?, ?, ?)",
+            (milestone, path_id, name, position),
+        )
+        db.executemany(
+            "INSERT INTO milestone_content (milestone_id, content_id, position) VALUES (?, ?, ?)",
+            [(milestone, items[index], n) for n, index in enumerate(indexes)],
+        )
+
+
+def seed_topic_progress(demo: Demo, db) -> None:
+    """Topic progress matching every enrollment's percent, and each path's percent from its
+    items (as learning.path_percent computes it)."""
+    from .learning import path_percent
+
+    topics: dict[str, list[str]] = {}
+    for row in db.execute(
+        "SELECT sections.content_id, topics.id FROM topics "
+        "JOIN lessons ON lessons.id = topics.lesson_id "
+        "JOIN sections ON sections.id = lessons.section_id "
+        "ORDER BY sections.position, lessons.position, topics.position"
+    ):
+        topics.setdefault(row["content_id"], []).append(row["id"])
+    rows = []
+    for held in db.execute(
+        "SELECT * FROM enrollments WHERE status != 'notStarted' ORDER BY user_id, content_id"
+    ).fetchall():
+        ids = topics.get(held["content_id"])
+        if not ids:
+            continue
+        percent = 100 if held["status"] == "completed" else held["progress"]
+        left = percent * len(ids)  # spread over the topics in order: full ones, then one part
+        for topic in ids:
+            part = min(100, left)
+            if part <= 0:
+                break
+            rows.append((held["user_id"], topic, part, held["last_viewed_at"] or demo.at()))
+            left -= part
+    db.executemany(
+        "INSERT INTO topic_progress (user_id, topic_id, progress, views, updated_at) "
+        "VALUES (?, ?, ?, 1, ?)",
+        rows,
+    )
+    for held in db.execute(
+        "SELECT enrollments.user_id, enrollments.content_id FROM enrollments "
+        "JOIN content ON content.id = enrollments.content_id "
+        "WHERE content.kind = 'learningPath' AND enrollments.status != 'completed'"
+    ).fetchall():
+        percent = path_percent(db, held["user_id"], held["content_id"])
+        db.execute(
+            "UPDATE enrollments SET progress = ?, status = ? WHERE user_id = ? AND content_id = ?",
+            (percent, "started" if percent else "notStarted", held["user_id"], held["content_id"]),
+        )
+
+
+def build_bookmarks(demo: Demo, db) -> None:
+    c = demo.content
+    folders: dict[tuple[str, str], str] = {}
+    avery = demo.users[DEMO_LOGINS["busy"][0]]
+    camille = demo.users[DEMO_LOGINS["multilingual"][0]]
+    plan = [(avery, *mark) for mark in BOOKMARKS]
+    plan.append((camille, "Bookmarks", "Resilience at Work", None, ""))
+    for number, (user, folder, title, topic_title, note) in enumerate(plan):
+        if (user, folder) not in folders:
+            folders[user, folder] = demo.id()
+            db.execute(
+                "INSERT INTO bookmark_folders (id, user_id, name, default_folder, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (folders[user, folder], user, folder, int(folder == "Bookmarks"),
+                 demo.at(days=-60 + len(folders))),
+            )  # fmt: skip
+        topic = None
+        if topic_title:
+            topic = db.execute(
+                "SELECT topics.id FROM topics JOIN lessons ON lessons.id = topics.lesson_id "
+                "JOIN sections ON sections.id = lessons.section_id "
+                "WHERE sections.content_id = ? AND topics.title = ?",
+                (c[title], topic_title),
+            ).fetchone()["id"]
+        db.execute(
+            "INSERT INTO bookmarks (id, user_id, folder_id, content_id, topic_id, note, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (demo.id(), user, folders[user, folder], c[title], topic, note,
+             demo.at(days=-20 + number)),
+        )  # fmt: skip

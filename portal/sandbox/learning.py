@@ -181,7 +181,7 @@ def _update_course(store: Store, db, user, course, stamp: str) -> ProgressResult
     certificate_id = None
     if completed_now:
         certificate_id = _complete(store, db, user, course, stamp)
-        _update_paths(store, db, user, course["id"], stamp)
+    _update_paths(store, db, user, course["id"], stamp)
     return ProgressResult(course["id"], percent, completed_now, certificate_id)
 
 
@@ -249,19 +249,12 @@ def _update_paths(store: Store, db, user, content_id: str, stamp: str) -> None:
         "SELECT content.*, enrollments.status AS enrollment_status FROM learning_path_items "
         "JOIN content ON content.id = learning_path_items.path_id "
         "JOIN enrollments ON enrollments.content_id = content.id AND enrollments.user_id = ? "
-        "WHERE learning_path_items.content_id = ?",
+        "WHERE learning_path_items.content_id = ? AND enrollments.archived_at IS NULL",
         (user["id"], content_id),
     ).fetchall():
         if path["enrollment_status"] == "completed":
             continue
-        total, done = db.execute(
-            "SELECT COUNT(*), SUM(CASE WHEN enrollments.status = 'completed' THEN 1 ELSE 0 END) "
-            "FROM learning_path_items LEFT JOIN enrollments ON "
-            "enrollments.content_id = learning_path_items.content_id AND enrollments.user_id = ? "
-            "WHERE learning_path_items.path_id = ?",
-            (user["id"], path["id"]),
-        ).fetchone()
-        percent = (done or 0) * 100 // total if total else 0
+        percent = path_percent(db, user["id"], path["id"])
         finished = percent == 100
         db.execute(
             "UPDATE enrollments SET status = ?, progress = ?, "
@@ -279,6 +272,20 @@ def _update_paths(store: Store, db, user, content_id: str, stamp: str) -> None:
         )
         if finished:
             _complete(store, db, user, path, stamp)
+
+
+def path_percent(db, user_id: str, path_id: str) -> int:
+    """A learning path's percent: the mean of its items' (a completed item counts 100)."""
+    rows = db.execute(
+        "SELECT enrollments.status, enrollments.progress FROM learning_path_items "
+        "LEFT JOIN enrollments ON enrollments.content_id = learning_path_items.content_id "
+        "AND enrollments.user_id = ? WHERE learning_path_items.path_id = ?",
+        (user_id, path_id),
+    ).fetchall()
+    if not rows:
+        return 0
+    values = [100 if r["status"] == "completed" else (r["progress"] or 0) for r in rows]
+    return sum(values) // len(values)
 
 
 def percent_complete(store: Store, user_id: str, content_id: str) -> int:

@@ -245,3 +245,111 @@ def test_cli_prints_url_key_logins_and_serves(tmp_path):
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+def learner_items(demo, who: str) -> dict[str, dict]:
+    """title -> {status, progress, due_date, archived_at, kind} of a demo learner."""
+    rows = demo.store.query(
+        "SELECT content.title, content.kind, enrollments.* FROM enrollments "
+        "JOIN content ON content.id = enrollments.content_id WHERE enrollments.user_id = ?",
+        user(demo, who)["id"],
+    )
+    return {row["title"]: dict(row) for row in rows}
+
+
+def test_busy_learner_has_items_in_every_state(demo):
+    items = learner_items(demo, "busy")
+    active = {t: i for t, i in items.items() if i["archived_at"] is None}
+    states = {i["status"] for i in active.values()}
+    assert states == {"notStarted", "started", "completed"}
+    percents = {i["progress"] for i in active.values() if i["status"] == "started"}
+    assert len(percents) >= 4 and all(0 < p < 100 for p in percents)
+    today = days_from_now(0)
+    overdue = [t for t, i in active.items() if i["due_date"] and i["due_date"] < today
+               and i["status"] != "completed"]  # fmt: skip
+    assert overdue == ["Coaching Conversations"]
+
+
+def test_topic_progress_adds_up_to_each_percent(demo):
+    from portal.sandbox import learning
+
+    for title, item in learner_items(demo, "busy").items():
+        topics = learning.course_topics(demo.store, item["content_id"])
+        if not topics:
+            continue
+        done = learning.topic_progress(demo.store, item["user_id"], item["content_id"])
+        percent = sum(done.get(t["id"], 0) for t in topics) // len(topics)
+        expected = 100 if item["status"] == "completed" else item["progress"]
+        assert percent == expected, title
+
+
+def test_events_upcoming_and_past_in_person_and_online(demo):
+    events = {
+        row["title"]: row
+        for row in demo.store.query(
+            "SELECT content.*, locations.city FROM content "
+            "LEFT JOIN locations ON locations.id = content.location_id "
+            "WHERE kind IN ('webinar', 'inPersonEvent')"
+        )
+    }
+    today = days_from_now(0)
+    offsite, meetup = events["Leadership Offsite London"], events["Analytics Meetup Manchester"]
+    assert offsite["course_start_date"] > today and offsite["city"] == "London"
+    assert meetup["course_start_date"] < today and meetup["city"] == "Manchester"
+    briefing = events["Year-End Compliance Briefing"]
+    assert briefing["course_start_date"] < today and briefing["join_url"].startswith("https://")
+    webinars = [e for e in events.values() if e["kind"] == "webinar"]
+    assert all(e["join_url"] and e["time_zone"] for e in webinars)
+    items = learner_items(demo, "busy")
+    assert items["Leadership Offsite London"]["status"] == "notStarted"
+    assert items["Analytics Meetup Manchester"]["status"] == "completed"
+    assert items["Compliance Update 2026"]["status"] == "notStarted"
+
+
+def test_a_learning_path_is_half_done_by_milestones(demo):
+    from portal.sandbox import learning
+
+    path = demo.store.one("SELECT * FROM content WHERE title = 'New Manager Journey'")
+    avery = user(demo, "busy")["id"]
+    stones = learning.milestones(demo.store, path["id"])
+    done = [learning.milestone_completed_at(demo.store, avery, m["id"]) for m in stones]
+    assert [m["name"] for m in stones] == ["Lead yourself", "Lead others"]
+    assert done[0] is not None and done[1] is None
+    assert 0 < learner_items(demo, "busy")["New Manager Journey"]["progress"] < 100
+    assert count(demo, "milestones") >= 2 * 6
+
+
+def test_a_hidden_course_is_held_by_no_demo_learner(demo):
+    hidden = demo.store.query("SELECT id FROM content WHERE visibility = 2 AND is_active = 1")
+    assert hidden
+    for row in hidden:
+        for who in DEMO_LOGINS:
+            assert not demo.store.scalar(
+                "SELECT 1 FROM enrollments WHERE user_id = ? AND content_id = ?",
+                user(demo, who)["id"],
+                row["id"],
+            )
+
+
+def test_completing_earns_points_and_most_courses_a_certificate(demo):
+    courses = "content WHERE kind = 'course'"
+    assert count(demo, f"{courses} AND certificate_template_id IS NULL") == 0
+    assert count(demo, "content_awards") >= count(demo, "content WHERE kind != 'learningPath'")
+
+
+def test_busy_learner_keeps_bookmarks_in_folders_and_the_new_one_none(demo):
+    avery = user(demo, "busy")["id"]
+    folders = demo.store.query(
+        "SELECT name, default_folder, (SELECT COUNT(*) FROM bookmarks b WHERE b.folder_id = f.id) "
+        "AS n FROM bookmark_folders f WHERE user_id = ? ORDER BY name",
+        avery,
+    )
+    assert [(f["name"], f["default_folder"], f["n"]) for f in folders] == [
+        ("Bookmarks", 1, 2),
+        ("Team picks", 0, 2),
+        ("To revisit", 0, 2),
+    ]
+    assert count(demo, "bookmarks WHERE user_id = ? AND topic_id IS NOT NULL", avery) == 1
+    noah = user(demo, "new")["id"]
+    assert count(demo, "bookmarks WHERE user_id = ?", noah) == 0
+    assert count(demo, "topic_progress WHERE user_id = ?", noah) == 0
