@@ -112,8 +112,10 @@ def test_getting_a_paid_course_with_credits(busy, sandbox, csrf_token):
     token = csrf_token(busy, f"/catalog/{course}/redeem")
     response = busy.post(f"/catalog/{course}/redeem", data={"csrf_token": token})
     assert response.status_code == 303
+    assert response.headers["Location"] == f"/learn/course/{course}"  # its content page
     landing = busy.get(response.headers["Location"], follow_redirects=True)
     assert f"{PAID} is now yours." in text(landing)
+    assert f">{PAID}</h1>" in text(landing)
     assert balance(sandbox) < 120
     assert sandbox.store.scalar(OWNED, "avery@example.com", course) == 1
     assert PAID in text(busy.get("/dashboard?q=Machine"))
@@ -129,7 +131,7 @@ def test_getting_a_paid_course_with_htmx_navigates(busy, sandbox, csrf_token):
     token = csrf_token(busy, f"/catalog/{course}/redeem")
     response = busy.post(f"/catalog/{course}/redeem", data={"csrf_token": token}, headers=HX)
     assert response.status_code == 200
-    assert response.headers["HX-Redirect"]
+    assert response.headers["HX-Redirect"] == f"/learn/course/{course}"
     assert sandbox.store.scalar(OWNED, "avery@example.com", course) == 1
 
 

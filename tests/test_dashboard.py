@@ -86,13 +86,14 @@ def test_dashboard_page_greets_and_lists_groups_in_the_api_order(busy):
     assert 'hx-sync="this:replace"' in page
 
 
-def test_first_render_costs_one_upstream_request(app, busy):
+def test_first_render_costs_at_most_two_upstream_requests(app, busy):
+    # The page's document, then the percents of its started courses in one aliased request.
     response, stats = upstream_requests(app, busy, "/dashboard")
     assert response.status_code == 200
-    assert stats["requests"] == 1, stats
+    assert stats["requests"] <= 2, stats
     for tab in ("waitlistedCourses", "archivedContentItems", "learningPaths"):
         response, stats = upstream_requests(app, busy, f"/dashboard?tab={tab}")
-        assert stats["requests"] == 1, (tab, stats)
+        assert stats["requests"] <= 2, (tab, stats)
         response, stats = upstream_requests(app, busy, f"/dashboard?tab={tab}", HX)
         assert stats["requests"] == 1, (tab, stats)
     _, stats = upstream_requests(app, busy, "/dashboard?q=sql", {**HX, "HX-Target": "content-list"})
