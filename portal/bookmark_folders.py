@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from flask import session
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 from portal import api, cards
 from portal.formats import local_date
 
 SESSION_KEY = "bookmarks"
+MAX_FOLDER_NAME = 100
 # Course.kind is a CourseGroupKind: a course is a `courseGroup` there.
 COURSE_KINDS = {"courseGroup": "course"}
 
@@ -98,3 +103,16 @@ def remember(content_id: str, bookmark_id: str | None) -> None:
 
 def total(folders: list[dict]) -> int:
     return sum(folder["count"] for folder in folders)
+
+
+class FolderForm(FlaskForm):
+    """A folder's name: what the Bookmarks page and the dashboard's tab create or rename."""
+
+    name = StringField(
+        _l("Folder name"),
+        validators=[
+            DataRequired(_l("Give the folder a name.")),
+            Length(max=MAX_FOLDER_NAME, message=_l("At most 100 characters.")),
+        ],
+        filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
+    )

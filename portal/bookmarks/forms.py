@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField
 
-MAX_FOLDER_NAME = 100
+from portal.bookmark_folders import FolderForm
 
-
-class FolderForm(FlaskForm):
-    name = StringField(
-        _l("Folder name"),
-        validators=[
-            DataRequired(_l("Give the folder a name.")),
-            Length(max=MAX_FOLDER_NAME, message=_l("At most 100 characters.")),
-        ],
-        filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
-    )
+__all__ = ["ActionForm", "FolderForm"]
 
 
 class ActionForm(FlaskForm):

@@ -10,6 +10,7 @@ from flask_babel import format_date, format_decimal, gettext, ngettext
 from portal import api, cards
 from portal.api.errors import ApiError, Forbidden, NotFound, TokenExpired
 from portal.cards import kind_label, local_date, parse_date
+from portal.dashboard import tabs
 from portal.dashboard.state import (
     DEFAULT_TAB,
     EXPIRING_WITHIN,
@@ -144,11 +145,10 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
         "DashboardPage",
         **state.item_variables(),
         recentLimit=RECENT_ON_PAGE,
-        withItems=state.is_list,
         withRecent=full_page,
         withWaitlist=state.tab == "waitlistedCourses",
         withArchived=state.tab == "archivedContentItems",
-        withCertificates=full_page,
+        **tabs.variables(state, full_page),
     )
     group_list = groups(data.get("UserContentGroups"), state)
     counts = {g["kind"]: g["count"] for g in group_list or []}
@@ -175,8 +175,9 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
         ),
         **_widget("recent", recent, error, full_page),
         "recent_limit": RECENT_ON_PAGE,
-        **_progress(full_page, contents, recent),
+        **_progress(full_page and state.tab not in tabs.BATCH_TABS, contents, recent),
         "expiring": expiring_certificates(data.get("UserCertificates")) if full_page else [],
+        **tabs.tab_context(state, data, contents, error, full_page=full_page),
     }
 
 
