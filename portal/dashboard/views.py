@@ -22,6 +22,10 @@ def index():
         return render(
             PAGE, "dashboard/_panel_update.html", **present.dashboard_context(state, full_page=True)
         )
+    if request.headers.get("HX-Target") == "content-groups":
+        # A bookmark changed elsewhere on the page: the tab counts again, nothing else.
+        context = present.dashboard_context(state, full_page=False)
+        return render(PAGE, "dashboard/_groups.html", **context)
     if request.headers.get("HX-Target") == "content-list":
         # Search, filter and sort swap only the list: one cheaper call, the form stays put.
         # The tab counts follow the search too (out of band): still one DashboardPage request.
