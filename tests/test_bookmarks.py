@@ -188,3 +188,23 @@ def test_the_next_page_never_leaves_the_site(client, login, sandbox):
     response = client.post("/bookmarks", data=data)
     assert response.status_code == 303
     assert "evil" not in response.headers["Location"]
+
+
+def test_bookmark_from_the_content_page_and_back(client, login, sandbox):
+    login(client, "new")
+    course = content_id(sandbox, "Foundations of Leadership")
+    page = text(client.get(f"/learn/course/{course}"))
+    assert re.search(r'<form class="bookmark-toggle" method="post" action="/bookmarks"', page)
+    response = client.post(
+        "/bookmarks",
+        data={
+            "csrf_token": csrf_from(page),
+            "content_id": course,
+            "next": f"/learn/course/{course}",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/learn/course/{course}")
+    again = text(client.get(f"/learn/course/{course}"))
+    assert re.search(r'action="/bookmarks/[^/"]+/remove"', again)
+    assert "Foundations of Leadership" in bookmarked(sandbox, "noah@example.com")
