@@ -163,3 +163,30 @@ def test_the_feed_follows_the_learner_after_they_sign_in_again(busy, app, login,
     login(app.test_client(), "busy")
     after = Calendar.from_ical(app.test_client().get(path).data)
     assert webinar["title"] in {str(e["SUMMARY"]) for e in after.walk("VEVENT")}
+
+
+def test_event_times_follow_the_learners_time_zone(busy, sandbox):
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    title, row = next(iter(learner_events(sandbox).items()))
+    start = parse_start(row["course_start_date"])
+    token = csrf_from(text(busy.get("/account")))
+    response = busy.post("/calendar/timezone", data={"csrf_token": token, "timezone": "Asia/Tokyo"})
+    assert response.status_code == 303
+    page = text(busy.get("/dashboard?tab=eventItems"))
+    tokyo = format_datetime(start, "full", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en_US")
+    assert tokyo in page
+    assert re.search(
+        r'<option selected value="Asia/Tokyo"|value="Asia/Tokyo" selected',
+        text(busy.get("/account")),
+    )
+
+
+def test_an_unknown_time_zone_is_refused(busy):
+    token = csrf_from(text(busy.get("/account")))
+    response = busy.post(
+        "/calendar/timezone", data={"csrf_token": token, "timezone": "Mars/Olympus"}
+    )
+    assert response.status_code == 400

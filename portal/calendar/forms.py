@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, SelectField
 
 
 class FeedForm(FlaskForm):
     """Set up the feed, or (with confirm=1) give it a new secret."""
 
     confirm = HiddenField()
+
+
+class TimezoneForm(FlaskForm):
+    """The time zone dates and times are shown in."""
+
+    timezone = SelectField(_l("Your time zone"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = sorted(available_timezones())

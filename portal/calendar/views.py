@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, flash, url_for
+from flask import Blueprint, Response, abort, flash, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 
-from portal import api, events, feeds
+from portal import api, events, feeds, i18n
 from portal.api.errors import ApiError
-from portal.calendar.forms import FeedForm
+from portal.calendar.forms import FeedForm, TimezoneForm
 from portal.htmx import render, see_other, wants_fragment
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,18 @@ def reset_feed():
     return _done(_("Your calendar feed has a new address; the old one no longer works."))
 
 
+@bp.post("/timezone")
+@login_required
+def set_timezone():
+    """Dates and times on every page in the learner's time zone (kept for this session)."""
+    form = TimezoneForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session[i18n.TIMEZONE_KEY] = i18n.known_timezone(form.timezone.data) or None
+    flash(_("Dates and times are now shown in %(zone)s.", zone=form.timezone.data), "success")
+    return see_other(url_for("account.index", _anchor="calendar-feed"))
+
+
 def _done(message: str):
     if not wants_fragment():
         flash(message, "success")
@@ -92,7 +104,8 @@ def feed_settings() -> dict:
     """What the Account page shows of the learner's feed (no upstream request)."""
     secret = feeds.secret_of(current_user.id) if current_user.is_authenticated else None
     url = url_for("calendar.feed", secret=secret, _external=True) if secret else None
-    return {"url": url}
+    zone = session.get(i18n.TIMEZONE_KEY) if current_user.is_authenticated else None
+    return {"url": url, "timezone_form": TimezoneForm(formdata=None, timezone=zone or "UTC")}
 
 
 @bp.app_context_processor
