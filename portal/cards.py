@@ -8,14 +8,13 @@ content page's course or learning path. Its state comes from TI's `availabilityS
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import url_for
-from flask_babel import format_date, format_percent, gettext
+from flask_babel import format_percent, gettext
 from flask_babel import lazy_gettext as _l
 
 from portal import api
 from portal.api.errors import ApiError, TokenExpired
+from portal.formats import local_date
 from portal.urls import instance_url
 
 MAX_PROGRESS_IDS = 60  # more than any page shows; a longer list is a forged request
@@ -62,22 +61,6 @@ STATE_LABELS = {
     "not-started": _l("Not started"),
 }
 STATE_TONES = {"completed": "success", "started": "info", "not-started": "neutral"}
-
-
-def parse_date(value) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def local_date(value) -> str | None:
-    """A date from the API written the learner's way (Flask-Babel, their locale)."""
-    moment = parse_date(value)
-    return format_date(moment, "medium") if moment else None
 
 
 def kind_label(kind) -> str:

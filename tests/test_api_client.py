@@ -168,7 +168,7 @@ def test_stats_count_upstream_requests_and_points_of_this_request(upstream):
     app = portal_app(fake.url)
     with app.test_request_context("/"):
         assert api.stats() == {"requests": 0, "points": 0}
-        api.run_anonymous("Languages")
+        api.run_as("token-of-ada", "CurrentUser")
         api.run_anonymous("InstanceData")
         assert api.stats() == {"requests": 2, "points": 1 + 4}
     with app.test_request_context("/"):
@@ -189,26 +189,26 @@ def test_a_hanging_upstream_is_unavailable_after_the_read_timeout(upstream):
     fake = upstream(lambda request: fake.release.wait(30) and graphql_answer({"data": {}}))
     with portal_app(fake.url, TI_READ_TIMEOUT=0.3).test_request_context("/"):
         with pytest.raises(errors.Unavailable):
-            api.run_anonymous("Languages")
+            api.run_anonymous("InstanceData")
     assert len(fake.hits) == 1, "a timeout is not retried: the learner would wait twice as long"
 
 
 def test_connection_refused_is_unavailable():
     with portal_app(closed_port_url()).test_request_context("/"):
         with pytest.raises(errors.Unavailable):
-            api.run_anonymous("Languages")
+            api.run_anonymous("InstanceData")
 
 
 def test_a_missing_base_url_is_unavailable(caplog):
     with portal_app(None).test_request_context("/"), pytest.raises(errors.Unavailable):
-        api.run_anonymous("Languages")
+        api.run_anonymous("InstanceData")
     assert "TI_BASE_URL" in caplog.text
 
 
 def test_a_query_is_retried_once_when_the_connection_fails(resetting_listener):
     with portal_app(resetting_listener.url).test_request_context("/"):
         with pytest.raises(errors.Unavailable):
-            api.run_anonymous("Languages")
+            api.run_anonymous("InstanceData")
     assert resetting_listener.accepted == 2
 
 
@@ -242,7 +242,7 @@ def test_a_mutation_is_never_retried_after_a_502(upstream):
 def test_broken_answers_are_unavailable(upstream, response):
     fake = upstream(lambda request: response)
     with portal_app(fake.url).test_request_context("/"), pytest.raises(errors.Unavailable):
-        api.run_anonymous("Languages")
+        api.run_anonymous("InstanceData")
 
 
 def test_429_is_rate_limited_with_the_seconds_to_wait(upstream):
@@ -250,7 +250,7 @@ def test_429_is_rate_limited_with_the_seconds_to_wait(upstream):
     fake = upstream(answer_with(body, 429, **{"Retry-After": "7"}))
     with portal_app(fake.url).test_request_context("/"):
         with pytest.raises(errors.RateLimited) as raised:
-            api.run_anonymous("Languages")
+            api.run_anonymous("InstanceData")
     assert raised.value.retry_after == 7
     assert raised.value.code == "RATE_LIMITED"
 
@@ -259,7 +259,7 @@ def test_429_without_a_graphql_body_is_still_rate_limited(upstream):
     fake = upstream(lambda request: Response("slow down", 429, headers={"Retry-After": "3"}))
     with portal_app(fake.url).test_request_context("/"):
         with pytest.raises(errors.RateLimited) as raised:
-            api.run_anonymous("Languages")
+            api.run_anonymous("InstanceData")
     assert raised.value.retry_after == 3
 
 
@@ -290,7 +290,7 @@ def test_a_graphql_validation_error_is_bad_input(upstream):
     }
     fake = upstream(answer_with(body, 400))
     with portal_app(fake.url).test_request_context("/"), pytest.raises(errors.BadInput):
-        api.run_anonymous("Languages")
+        api.run_anonymous("InstanceData")
 
 
 @pytest.mark.parametrize(
@@ -480,7 +480,7 @@ def test_sandbox_token_revoked_by_logout_is_token_expired(bare_sandbox):
 def test_sandbox_wrong_api_key_is_unavailable(bare_sandbox):
     app = portal_app(bare_sandbox.url, TI_API_KEY="wrong-key")
     with app.test_request_context("/"), pytest.raises(errors.Unavailable):
-        api.run_anonymous("Languages")
+        api.run_anonymous("InstanceData")
 
 
 def test_sandbox_instance_data_has_the_demo_company(sandbox):

@@ -169,6 +169,13 @@ def test_a_learning_path_page_shows_its_milestones_and_which_are_done(busy, sand
     assert page.count("milestone--done") == int(done.group(1))
 
 
+def test_a_paid_course_page_offers_to_get_it_with_credits(busy, sandbox):
+    row = content_row(sandbox, "Machine Learning Basics")
+    page = html(busy.get(f"/learn/course/{row['id']}"))
+    assert page.count("content-card__action ") == 1
+    assert f'href="/catalog/{row["id"]}/redeem">Get with credits<' in page
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -192,7 +199,7 @@ def test_content_pages_need_a_signed_in_learner(client, sandbox):
 
 
 def test_a_hidden_course_opens_by_its_link_and_appears_in_no_list(busy, sandbox):
-    hidden = sandbox.store.one("SELECT * FROM content WHERE visibility = 3 AND kind = 'course'")
+    hidden = sandbox.store.one("SELECT * FROM content WHERE visibility = 2 AND kind = 'course'")
     if hidden is None:
         pytest.fail("the demo data has no hidden course shared by link")
     page = busy.get(f"/learn/course/{hidden['id']}")

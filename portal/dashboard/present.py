@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from flask import url_for
 from flask_babel import format_date, format_decimal, gettext, ngettext
 
-from portal import api, cards
-from portal.api.errors import ApiError, Forbidden, NotFound, TokenExpired
-from portal.cards import kind_label, local_date, parse_date
+from portal import cards
+from portal.cards import kind_label
 from portal.dashboard import tabs
 from portal.dashboard.state import (
     DEFAULT_TAB,
@@ -18,22 +17,10 @@ from portal.dashboard.state import (
     RECENT_ON_PAGE,
     DashboardState,
 )
+from portal.formats import local_date, parse_date
 from portal.i18n import label
 from portal.urls import instance_url
-
-
-def fetch(operation: str, **variables) -> tuple[dict, str | None]:
-    """The data of a read, and the message of its failure for widgets to show in place.
-
-    A failed field leaves the others' partial data usable; an expired session, an unknown id
-    or a refusal are not widget matters and go on to the error handlers.
-    """
-    try:
-        return api.run(operation, **variables), None
-    except (TokenExpired, NotFound, Forbidden):
-        raise
-    except ApiError as error:
-        return (error.data or {}), error.message
+from portal.widgets import fetch
 
 
 def content_item(raw: dict) -> dict:

@@ -7,6 +7,7 @@ from flask_babel import format_decimal, format_percent, gettext
 
 from portal import api, cards
 from portal.api.errors import ApiError, BadInput, Forbidden, NotFound, TokenExpired
+from portal.formats import local_date
 from portal.learn.state import PageRequest
 from portal.urls import instance_url
 
@@ -44,8 +45,8 @@ def _certificate(certificates, content_id: str) -> dict | None:
                 "id": cert.get("id"),
                 "url": instance_url(cert.get("url")),
                 "pdf": instance_url(cert.get("pdfAsset")),
-                "issued": cards.local_date(cert.get("issuedAt")),
-                "expires": cards.local_date(cert.get("expirationDate")),
+                "issued": local_date(cert.get("issuedAt")),
+                "expires": local_date(cert.get("expirationDate")),
                 "expired": bool(cert.get("isExpired")),
                 "page_url": url_for("certificates.detail", cert_id=cert.get("id"))
                 if cert.get("id")
@@ -64,7 +65,12 @@ def course_context(page: PageRequest) -> dict:
         "kind": listed.get("kind") or page.kind,
         "url": listed.get("url") or _instance_path(course.get("slug")),
     }
-    item = cards.card(raw)
+    # A paid course the learner has no access to yet: its next step is buying it with credits.
+    buys = page.kind == "course" and (course.get("priceInCents") or 0) > 0
+    buys = buys and course.get("currentUserHasAccess") is False
+    item = cards.card(
+        raw, buy_url=url_for("catalog.redeem", content_id=course["id"]) if buys else None
+    )
     progress = data.get("UserCourseProgress") or {}
     if item["state"] == "started":
         cards.set_percent(item, progress.get("percentComplete"))
@@ -91,8 +97,8 @@ def course_context(page: PageRequest) -> dict:
         "collaborations": data.get("UserCourseCollaborations"),
         "certificate": _certificate(data.get("UserCertificates"), course.get("id")),
         "sections": sections,
-        "enrollment_starts": cards.local_date(course.get("enrollmentStartDate")),
-        "enrollment_ends": cards.local_date(course.get("enrollmentEndDate")),
+        "enrollment_starts": local_date(course.get("enrollmentStartDate")),
+        "enrollment_ends": local_date(course.get("enrollmentEndDate")),
         "error": error,
     }
 
@@ -123,12 +129,12 @@ def path_context(page: PageRequest) -> dict:
             "id": m.get("id"),
             "name": m.get("name") or gettext("Untitled"),
             "done": m.get("id") in done_ids,
-            "items": [cards.card(c) for c in m.get("contentItems") or [] if isinstance(c, dict)],
+            "contents": [cards.card(c) for c in m.get("contentItems") or [] if isinstance(c, dict)],
         }
         for m in path.get("milestones") or []
         if isinstance(m, dict)
     ]
-    cards.with_progress(*(m["items"] for m in milestones))
+    cards.with_progress(*(m["contents"] for m in milestones))
     done = sum(1 for m in milestones if m["done"])
     if item["state"] == "started" and milestones:
         item["percent"] = round(100 * done / len(milestones))
@@ -149,7 +155,7 @@ def path_context(page: PageRequest) -> dict:
         "milestones_done": done,
         "awards": totals,
         "certificate_earned": bool(path.get("currentUserEarnedCertificate")),
-        "published": cards.local_date(path.get("publishDate")),
+        "published": local_date(path.get("publishDate")),
         "error": error,
     }
 

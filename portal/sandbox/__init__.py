@@ -54,9 +54,10 @@ def create_sandbox_app(
         fail_rate=fail_rate,
         points_per_minute=points_per_minute,
     )
-    from . import courses, graphql, rest
+    from . import courses, graphql, rest, site
 
     app.register_blueprint(graphql.bp)
     app.register_blueprint(rest.bp)
     app.register_blueprint(courses.bp)
+    app.register_blueprint(site.bp)
     return app

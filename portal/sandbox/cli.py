@@ -47,6 +47,7 @@ def run_sandbox(
     store = settings.store
     echo(f"Sandbox running at {url}")
     echo(f"  GraphQL:    POST {url}/helium?apiKey={settings.api_key}")
+    echo(f"  Instance:   {url}/sign-in   (course pages at {url}/learn/<slug>)")
     echo(f"  API key:    {settings.api_key}   (TI_BASE_URL={url} TI_API_KEY=...)")
     echo(f"  Course creation token (Authorization: Bearer): {token}")
     echo("  Demo logins:")

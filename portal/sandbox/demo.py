@@ -1090,7 +1090,7 @@ EVENTS = (
     ("inPersonEvent", "Leadership Offsite London", "Leadership", 21, 8, "Europe/London", "london"),
     ("inPersonEvent", "Analytics Meetup Manchester", "Data & Analytics", -14, 3, "Europe/London",
      "manchester"),
-    ("webinar", "Year-End Compliance Briefing", "Compliance", -40, 1, "America/New_York", None),
+    ("webinar", "Compliance Briefing 2025", "Compliance", -40, 1, "America/New_York", None),
 )  # fmt: skip
 WEBINAR_ZONES = ("America/New_York", "Europe/London", "Europe/Berlin", "America/Chicago")
 # Milestones of each learning path, by the positions of its items.
@@ -1151,7 +1151,7 @@ def build_learning(demo: Demo) -> None:
             build_milestones(demo, db, c[title], MILESTONES.get(title))
         avery = demo.users[DEMO_LOGINS["busy"][0]]
         enroll(db, avery, c["Leadership Offsite London"], enrolled_at=demo.at(days=-3))
-        past = (("Analytics Meetup Manchester", 14), ("Year-End Compliance Briefing", 40))
+        past = (("Analytics Meetup Manchester", 14), ("Compliance Briefing 2025", 40))
         for title, days in past:
             enroll_completed(demo, db, avery, c[title], days)
         seed_topic_progress(demo, db)

@@ -296,7 +296,7 @@ def test_events_upcoming_and_past_in_person_and_online(demo):
     offsite, meetup = events["Leadership Offsite London"], events["Analytics Meetup Manchester"]
     assert offsite["course_start_date"] > today and offsite["city"] == "London"
     assert meetup["course_start_date"] < today and meetup["city"] == "Manchester"
-    briefing = events["Year-End Compliance Briefing"]
+    briefing = events["Compliance Briefing 2025"]
     assert briefing["course_start_date"] < today and briefing["join_url"].startswith("https://")
     webinars = [e for e in events.values() if e["kind"] == "webinar"]
     assert all(e["join_url"] and e["time_zone"] for e in webinars)
