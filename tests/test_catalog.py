@@ -277,3 +277,11 @@ def test_catalog_filter_form_works_without_javascript(busy):
     assert form
     assert 'name="type"' in form.group(1) and 'name="sort"' in form.group(1)
     assert '<button type="submit">' in form.group(1)
+
+
+def test_a_form_sent_without_javascript_lands_on_the_clean_url(busy):
+    response = busy.get("/catalog?query=Machine&sort=&page=")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/catalog?query=Machine"
+    pushed = busy.get("/catalog?query=Machine&sort=title", headers=HX).headers["HX-Push-Url"]
+    assert pushed == "/catalog?query=Machine&sort=title"

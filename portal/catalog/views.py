@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -21,14 +21,21 @@ bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 @login_required
 def index():
     filters = parse_filters(request.args)
+    canonical = url_for("catalog.index", **filters.args())
+    if not wants_fragment() and "" in request.args.values():
+        # A form sent without JavaScript leaves empty fields: the same view at its clean URL.
+        return redirect(canonical)
     data, error = fetch("CatalogPage", **filters.variables())
     context = {"catalog_items": []} if error else catalog_page(data)
     if not error:
         full_page = not wants_fragment()
         context["progress_pending"] = progress_for(context["catalog_items"], full_page=full_page)
-    return render(
+    response = render(
         "catalog/index.html", "catalog/_list.html", filters=filters, error=error, **context
     )
+    if wants_fragment():
+        response.headers["HX-Push-Url"] = canonical
+    return response
 
 
 def _course(content_id: str, filters) -> dict:

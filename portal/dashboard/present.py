@@ -52,7 +52,14 @@ def groups(raw_groups, state: DashboardState) -> list[dict] | None:
                 "label": label(f"dashboard.{kind}", GROUP_LABELS[kind]),
                 "count": group.get("count") or 0,
                 "count_text": format_decimal(group.get("count") or 0),
-                "url": url_for("dashboard.index", tab=None if kind == DEFAULT_TAB else kind),
+                # The search and sort go along: the counts follow the search box.
+                "url": url_for(
+                    "dashboard.index",
+                    tab=None if kind == DEFAULT_TAB else kind,
+                    q=state.query or None,
+                    sort=state.sort or None,
+                    dir=state.direction or None,
+                ),
                 "current": kind == state.tab,
             }
         )
