@@ -26,7 +26,8 @@ def panel(page: str) -> str:
 
 
 def count_of(page: str, kind: str) -> int:
-    href = "/dashboard" if kind == "contentItems" else f"/dashboard\\?tab={kind}"
+    # Tab links carry the search and sort along (&amp;q=...).
+    href = "/dashboard(?:\\?[^\"]*)?" if kind == "contentItems" else f"/dashboard\\?tab={kind}[^\"]*"
     found = re.search(rf'href="{href}"[^>]*>[^<]*<span class="tabs__count">(\d+)</span>', page)
     assert found, f"no tab for {kind}"
     return int(found.group(1))

@@ -138,7 +138,7 @@ def test_tab_counts_follow_the_search_box(busy):
     searched = html(busy.get("/dashboard?q=Coaching"))
 
     def count(page, tab):
-        found = re.search(rf'tab={tab}"[^>]*>[^<]*<span class="tabs__count">(\d+)', page)
+        found = re.search(rf'tab={tab}[^"]*"[^>]*>[^<]*<span class="tabs__count">(\d+)', page)
         return int(found.group(1)) if found else None
 
     assert count(everything, "completedItems") > count(searched, "completedItems")
