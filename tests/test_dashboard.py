@@ -27,7 +27,10 @@ def panel(page: str) -> str:
 
 def count_of(page: str, kind: str) -> int:
     # Tab links carry the search and sort along (&amp;q=...).
-    href = "/dashboard(?:\\?[^\"]*)?" if kind == "contentItems" else f"/dashboard\\?tab={kind}[^\"]*"
+    rest = "[^\"]*"
+    href = f"/dashboard\\?tab={kind}{rest}"
+    if kind == "contentItems":
+        href = f"/dashboard(?:\\?{rest})?"
     found = re.search(rf'href="{href}"[^>]*>[^<]*<span class="tabs__count">(\d+)</span>', page)
     assert found, f"no tab for {kind}"
     return int(found.group(1))
