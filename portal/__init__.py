@@ -32,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     request_log.init_app(app)
     htmx_extension.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     with app.app_context():
         i18n.use_request_domain(babel, app)
     login_manager.init_app(app)
@@ -76,6 +76,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.account.views import bp as account
     from portal.auth.views import bp as auth
     from portal.badges.views import bp as badges
+    from portal.bookmarks.views import bp as bookmarks
+    from portal.calendar.views import bp as calendar
     from portal.catalog.views import bp as catalog
     from portal.certificates.views import bp as certificates
     from portal.dashboard.views import bp as dashboard
@@ -96,6 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(join)
     app.register_blueprint(sessions)
     app.register_blueprint(ops)
+    app.register_blueprint(calendar)
+    app.register_blueprint(bookmarks)
     app.register_blueprint(site)
     app.add_url_rule("/", "index", index)
 

@@ -63,6 +63,7 @@ def from_env(env=None) -> dict:
         # "filesystem" or "redis"; create_app turns it into Flask-Session's own settings.
         "SESSION_TYPE": env.get("SESSION_TYPE") or ("redis" if redis_url else "filesystem"),
         "SESSION_FILE_DIR": env.get("SESSION_FILE_DIR") or str(var_dir() / "sessions"),
+        "CALENDAR_FEED_DIR": env.get("CALENDAR_FEED_DIR") or str(var_dir() / "calendar-feeds"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "PORTAL_DEMO": _flag(env.get("PORTAL_DEMO")),
         "BABEL_DEFAULT_LOCALE": env.get("BABEL_DEFAULT_LOCALE") or "en",

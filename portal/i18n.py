@@ -103,3 +103,20 @@ def label(key: str, default: str) -> str:
         if isinstance(text, str) and text.strip():
             return text
     return gettext(default)
+
+
+TIMEZONE_KEY = "tz"
+
+
+def known_timezone(name) -> str | None:
+    """An IANA time zone name (`Europe/Paris`), or None for anything else."""
+    from zoneinfo import available_timezones
+
+    return name if isinstance(name, str) and name in available_timezones() else None
+
+
+def select_timezone() -> str | None:
+    """The time zone the learner chose for this session (Account page), else the default."""
+    if not has_request_context():
+        return None
+    return known_timezone(session.get(TIMEZONE_KEY))

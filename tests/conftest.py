@@ -104,6 +104,7 @@ def portal_config(tmp_path):
             "SECRET_KEY": "test-secret-key",
             "SESSION_TYPE": "filesystem",
             "SESSION_FILE_DIR": str(tmp_path / "sessions"),
+            "CALENDAR_FEED_DIR": str(tmp_path / "calendar-feeds"),
             "RATELIMIT_STORAGE_URI": "memory://",
             "WTF_CSRF_ENABLED": True,
             "REDIS_URL": None,

@@ -120,7 +120,14 @@ def page_variables(sandbox) -> dict:
         "SELECT id FROM content WHERE title = ?", "Coaching Conversations"
     )
     path = sandbox.store.scalar("SELECT slug FROM content WHERE title = ?", "New Manager Journey")
-    flags = ("withItems", "withRecent", "withWaitlist", "withArchived", "withCertificates")
+    flags = (
+        "withItems",
+        "withRecent",
+        "withWaitlist",
+        "withArchived",
+        "withCertificates",
+        "withBookmarks",
+    )
     return {
         "InstanceData": {},
         "BadgesPage": {"limit": 10},

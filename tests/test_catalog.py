@@ -193,3 +193,95 @@ def test_free_content_cannot_be_bought_with_credits(client, login, sandbox, csrf
     )
     assert response.status_code == 422
     assert "cannot be bought with credits. Nothing was spent." in text(response)
+
+
+# -- filters and sort ---------------------------------------------------------------------------
+
+
+def catalog_titles(html: str) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", title).strip()
+        for title in re.findall(r'<h3 class="content-card__title[^"]*">(.*?)</h3>', html, re.S)
+    ]
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_catalog_filters_by_content_type(busy, sandbox, headers):
+    response = busy.get("/catalog?type=learningPath", headers=headers)
+    html = text(response)
+    assert response.status_code == 200
+    titles = catalog_titles(html)
+    kinds = {row["title"]: row["kind"] for row in sandbox.store.query("SELECT * FROM content")}
+    assert len(titles) > 2
+    assert {kinds[title] for title in titles} == {"learningPath"}
+    if not headers:
+        assert re.search(r'<input type="checkbox" id="catalog-type-learningPath"[^>]*checked', html)
+
+
+def test_catalog_filters_by_several_types_and_keeps_them_in_page_links(busy):
+    html = text(busy.get("/catalog?type=course&type=video"))
+    assert re.search(r'id="catalog-type-course"[^>]*checked', html)
+    assert re.search(r'id="catalog-type-video"[^>]*checked', html)
+    assert not re.search(r'id="catalog-type-article"[^>]*checked', html)
+    for link in re.findall(r'href="(/catalog\?[^"]*page=2[^"]*)"', html):
+        assert "type=course" in link and "type=video" in link
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_catalog_sorts_by_title(busy, headers):
+    titles = catalog_titles(text(busy.get("/catalog?sort=title", headers=headers)))
+    assert len(titles) > 2
+    assert titles == sorted(titles, key=str.lower)
+
+
+def test_catalog_sorts_newest_first(busy, sandbox):
+    titles = catalog_titles(text(busy.get("/catalog?sort=newest")))
+    created = {
+        row["title"]: row["created_at"]
+        for row in sandbox.store.query("SELECT title, created_at FROM content")
+    }
+    dates = [created[title] for title in titles if title in created]
+    assert len(dates) > 2
+    assert dates == sorted(dates, reverse=True)
+    assert re.search(r'<option value="newest" selected', text(busy.get("/catalog?sort=newest")))
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ("type=spaceship", "An unknown content type was left out of the filter."),
+        ("sort=price-ish", "That sort order is unknown, so the best match comes first."),
+    ],
+)
+def test_unknown_filter_values_are_ignored_with_a_notice(busy, query, notice):
+    response = busy.get(f"/catalog?{query}")
+    assert response.status_code == 200
+    assert notice in text(response)
+
+
+def test_catalog_cards_show_description_and_open_the_content(busy, sandbox):
+    html = text(busy.get("/catalog?query=Foundations+of+Leadership"))
+    row = sandbox.store.query(
+        "SELECT description, slug FROM content WHERE title = 'Foundations of Leadership'"
+    )[0]
+    assert row["description"] and row["description"][:40] in html.replace("&#39;", "'")
+    link = re.search(r'<h3 class="content-card__title[^"]*"><a href="([^"]+)">Foundations', html)
+    assert link and link.group(1).startswith("/learn/")
+
+
+def test_catalog_filter_form_works_without_javascript(busy):
+    html = text(busy.get("/catalog"))
+    form = re.search(
+        r'<form class="catalog-search" method="get" action="/catalog"(.*?)</form>', html, re.S
+    )
+    assert form
+    assert 'name="type"' in form.group(1) and 'name="sort"' in form.group(1)
+    assert '<button type="submit">' in form.group(1)
+
+
+def test_a_form_sent_without_javascript_lands_on_the_clean_url(busy):
+    response = busy.get("/catalog?query=Machine&sort=&page=")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/catalog?query=Machine"
+    pushed = busy.get("/catalog?query=Machine&sort=title", headers=HX).headers["HX-Push-Url"]
+    assert pushed == "/catalog?query=Machine&sort=title"

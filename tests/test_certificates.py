@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pypdf import PdfReader
 
-from portal.certificates.status import certificate_status
+from portal.certificate_rows import certificate_status
 
 HX = {"HX-Request": "true"}
 BUSY_NAME = "Avery Johnson"
@@ -67,14 +67,14 @@ def test_certificate_status_is_valid_expiring_or_expired():
     ],
 )
 def test_certificate_dates_follow_the_field_date_format(offline_app, date_format, expected):
-    from portal.certificates.present import format_certificate_date
+    from portal.certificate_rows import format_certificate_date
 
     with offline_app.test_request_context(headers={"Accept-Language": "en"}):
         assert format_certificate_date("2019-07-25T10:00:00.000Z", date_format) == expected
 
 
 def test_dates_without_a_format_follow_the_learners_locale(offline_app):
-    from portal.certificates.present import format_certificate_date
+    from portal.certificate_rows import format_certificate_date
 
     with offline_app.test_request_context(headers={"Accept-Language": "fr"}):
         assert format_certificate_date("2019-07-25", None) == "25 juillet 2019"

@@ -26,7 +26,11 @@ def panel(page: str) -> str:
 
 
 def count_of(page: str, kind: str) -> int:
-    href = "/dashboard" if kind == "contentItems" else f"/dashboard\\?tab={kind}"
+    # Tab links carry the search and sort along (&amp;q=...).
+    rest = "[^\"]*"
+    href = f"/dashboard\\?tab={kind}{rest}"
+    if kind == "contentItems":
+        href = f"/dashboard(?:\\?{rest})?"
     found = re.search(rf'href="{href}"[^>]*>[^<]*<span class="tabs__count">(\d+)</span>', page)
     assert found, f"no tab for {kind}"
     return int(found.group(1))
@@ -119,14 +123,17 @@ def test_search_filters_the_list_and_keeps_the_words(busy, headers):
     assert "1 item matches “Coaching”." in page
 
 
-def test_search_for_htmx_targeting_the_list_is_the_list_only(busy):
+def test_search_for_htmx_targeting_the_list_is_the_list_and_the_counts(busy):
     response = busy.get(
         "/dashboard?q=python&sort=title&dir=desc", headers={**HX, "HX-Target": "content-list"}
     )
     page = html(response)
     assert page.lstrip().startswith('<section id="content-list"')
-    assert "content-groups" not in page
     assert "Python for Analysts" in page
+    # The tab counts follow the search box: the tabs come along out of band.
+    assert '<nav id="content-groups" class="content-groups"' in page
+    assert 'hx-swap-oob="true"' in page
+    assert "dashboard-panel" not in page.split("<nav", 1)[0]
 
 
 def test_sort_by_title_in_both_directions(busy):
@@ -321,6 +328,7 @@ def test_archive_then_reinstate_moves_a_course_between_groups(busy, sandbox):
             data={
                 "csrf_token": csrf(page),
                 "tab": "archivedContentItems",
+                "q": "Coaching",  # the counts follow the search
                 "item_kind": "course",
                 "title": BUSY_STARTED,
             },

@@ -26,6 +26,8 @@ ICONS = {
     "stopwatch": "⏱",
     "tag": "🏷",
 }
+
+
 def award_type_view(award_type: dict | None) -> dict:
     award_type = award_type or {}
     return {

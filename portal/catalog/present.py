@@ -73,6 +73,7 @@ def catalog_page(data: dict) -> dict:
             if raw
         ],
         "has_more": bool(meta.get("hasMore")),
+        "meta": meta,
         "total": meta.get("total"),
         "balance": credits(user.get("balance")),
         "currency": currency,
@@ -81,9 +82,9 @@ def catalog_page(data: dict) -> dict:
     }
 
 
-def find_course(content_id: str, page: int, query: str | None) -> dict | None:
+def find_course(content_id: str, filters) -> dict | None:
     """The catalog page the learner came from, with the course as `item`; None if not found."""
-    context = catalog_page(api.run("CatalogPage", page=page, query=language_query(query) or None))
+    context = catalog_page(api.run("CatalogPage", **catalog_variables(filters)))
     item = _find(context["catalog_items"], content_id)
     scanned = 0
     while item is None and scanned < MAX_SCAN_PAGES:
@@ -98,6 +99,12 @@ def find_course(content_id: str, page: int, query: str | None) -> dict | None:
         if not (catalog.get("meta") or {}).get("hasMore"):
             break
     return {**context, "item": item} if item else None
+
+
+def catalog_variables(filters) -> dict:
+    """CatalogContent's arguments for the learner's filters, the search narrowed to their
+    language when their client asks for it."""
+    return {**filters.variables(), "query": language_query(filters.query) or None}
 
 
 def language_query(query: str | None) -> str | None:

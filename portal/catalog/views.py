@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -12,7 +12,7 @@ from portal.catalog.present import (
     catalog_page,
     find_course,
     is_uuid,
-    language_query,
+    catalog_variables,
     redeem_with_credits,
 )
 from portal.catalog.state import parse_filters
@@ -28,21 +28,27 @@ bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 @login_required
 def index():
     filters = parse_filters(request.args)
-    query = language_query(filters.query) or None
-    data, error = fetch("CatalogPage", page=filters.page, query=query)
+    canonical = url_for("catalog.index", **filters.args())
+    if not wants_fragment() and "" in request.args.values():
+        # A form sent without JavaScript leaves empty fields: the same view at its clean URL.
+        return redirect(canonical)
+    data, error = fetch("CatalogPage", **catalog_variables(filters))
     context = {"catalog_items": []} if error else catalog_page(data)
     if not error:
         full_page = not wants_fragment()
         context["progress_pending"] = progress_for(context["catalog_items"], full_page=full_page)
-    return render(
+    response = render(
         "catalog/index.html", "catalog/_list.html", filters=filters, error=error, **context
     )
+    if wants_fragment():
+        response.headers["HX-Push-Url"] = canonical
+    return response
 
 
 def _course(content_id: str, filters) -> dict:
     if not is_uuid(content_id):
         abort(404)
-    return find_course(content_id, filters.page, filters.query) or abort(404)
+    return find_course(content_id, filters) or abort(404)
 
 
 @bp.route("/<content_id>/redeem", methods=["GET", "POST"])

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlencode
 
-from flask_babel import format_date
-from flask_babel import gettext as _
-
-from portal.certificates.status import certificate_status, certificate_title
+from portal.certificate_rows import (
+    certificate_title,
+    format_certificate_date,
+    summary,
+)
 from portal.formats import learner_name, parse_date
-from portal.urls import instance_url
-
-# CertificateDateFormatType -> Babel pattern (examples from the schema: July 25, 2019 ...).
-DATE_PATTERNS = {
-    "usLong": "MMMM d, yyyy",
-    "usShort": "MM-dd-yyyy",
-    "euroShort": "dd-MM-yyyy",
-    "iso8601": "yyyy-MM-dd",
-}
 
 DATE_TYPES = {
     "dateLabel": "issuedAt",
@@ -27,15 +18,6 @@ DATE_TYPES = {
 }
 
 LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
-
-
-def format_certificate_date(value: str | datetime | None, date_format: str | None = None) -> str:
-    """A date as the field's `dateFormat` asks, or in the learner's locale when it names none."""
-    moment = value if isinstance(value, datetime) else parse_date(value)
-    if moment is None:
-        return ""
-    pattern = DATE_PATTERNS.get(date_format or "")
-    return format_date(moment.date(), pattern or "long")
 
 
 def field_value(field: dict, certificate: dict, user: dict | None) -> str | None:
@@ -98,31 +80,6 @@ def linkedin_url(certificate: dict, organization: str, cert_url: str) -> str:
 
 def find_certificate(certificates: list | None, cert_id: str) -> dict | None:
     return next((c for c in certificates or [] if c and c.get("id") == cert_id), None)
-
-
-def document_url(certificate: dict) -> str | None:
-    """The certificate's document, else its page on the instance; never javascript: or data:."""
-    for key in ("pdfAsset", "url"):
-        url = instance_url(certificate.get(key))
-        if url and url.lower().startswith(("http://", "https://")):
-            return url
-    return None
-
-
-def summary(certificate: dict) -> dict:
-    """What the list, detail page and transcript show of one certificate."""
-    return {
-        "id": certificate.get("id"),
-        "title": certificate_title(certificate) or _("Untitled certificate"),
-        "template_title": (certificate.get("certificateTemplate") or {}).get("title") or "",
-        "status": certificate_status(certificate),
-        "issued": format_certificate_date(certificate.get("issuedAt")),
-        "expires": format_certificate_date(certificate.get("expirationDate")),
-        "kind": certificate.get("resourceTypeLabel")
-        or (_("External") if certificate.get("isExternal") else ""),
-        "document_url": document_url(certificate),
-        "raw": certificate,
-    }
 
 
 def list_context(data: dict) -> dict:

@@ -9,6 +9,7 @@ from flask_babel import format_date, format_decimal, gettext, ngettext
 
 from portal import cards
 from portal.cards import kind_label
+from portal.dashboard import tabs
 from portal.dashboard.state import (
     DEFAULT_TAB,
     EXPIRING_WITHIN,
@@ -51,7 +52,14 @@ def groups(raw_groups, state: DashboardState) -> list[dict] | None:
                 "label": label(f"dashboard.{kind}", GROUP_LABELS[kind]),
                 "count": group.get("count") or 0,
                 "count_text": format_decimal(group.get("count") or 0),
-                "url": url_for("dashboard.index", tab=None if kind == DEFAULT_TAB else kind),
+                # The search and sort go along: the counts follow the search box.
+                "url": url_for(
+                    "dashboard.index",
+                    tab=None if kind == DEFAULT_TAB else kind,
+                    q=state.query or None,
+                    sort=state.sort or None,
+                    dir=state.direction or None,
+                ),
                 "current": kind == state.tab,
             }
         )
@@ -131,11 +139,10 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
         "DashboardPage",
         **state.item_variables(),
         recentLimit=RECENT_ON_PAGE,
-        withItems=state.is_list,
         withRecent=full_page,
         withWaitlist=state.tab == "waitlistedCourses",
         withArchived=state.tab == "archivedContentItems",
-        withCertificates=full_page,
+        **tabs.variables(state, full_page),
     )
     group_list = groups(data.get("UserContentGroups"), state)
     counts = {g["kind"]: g["count"] for g in group_list or []}
@@ -162,8 +169,9 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
         ),
         **_widget("recent", recent, error, full_page),
         "recent_limit": RECENT_ON_PAGE,
-        **_progress(full_page, contents, recent),
+        **_progress(full_page and state.tab not in tabs.BATCH_TABS, contents, recent),
         "expiring": expiring_certificates(data.get("UserCertificates")) if full_page else [],
+        **tabs.tab_context(state, data, contents, error, full_page=full_page),
     }
 
 

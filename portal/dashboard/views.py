@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 
-from portal.dashboard import forms, present
+from portal.dashboard import forms, present, tabs
 from portal.dashboard.state import parse_limit, parse_state, pushed_url
 from portal.htmx import render, wants_fragment
 
@@ -22,14 +22,28 @@ def index():
         return render(
             PAGE, "dashboard/_panel_update.html", **present.dashboard_context(state, full_page=True)
         )
+    if request.headers.get("HX-Target") == "content-groups":
+        # A bookmark changed elsewhere on the page: the tab counts again, nothing else.
+        context = present.dashboard_context(state, full_page=False)
+        return render(PAGE, "dashboard/_groups.html", **context)
     if request.headers.get("HX-Target") == "content-list":
         # Search, filter and sort swap only the list: one cheaper call, the form stays put.
-        response = render(PAGE, "dashboard/_content_list.html", **present.list_context(state))
+        # The tab counts follow the search too (out of band): still one DashboardPage request.
+        context = present.dashboard_context(state, full_page=False)
+        response = render(PAGE, "dashboard/_list_update.html", **context)
     else:
         context = present.dashboard_context(state, full_page=False)
         response = render(PAGE, "dashboard/_panel_update.html", **context)
     response.headers["HX-Push-Url"] = pushed_url(state, request.headers)
     return response
+
+
+@bp.get("/milestones")
+@login_required
+def milestones():
+    """The milestones of the learning paths an htmx panel listed: one batched request."""
+    slugs = [s for s in request.args.getlist("slug") if s][: tabs.MAX_PATHS]
+    return render(PAGE, "dashboard/_milestones.html", paths=tabs.milestones(slugs))
 
 
 @bp.get("/recent")

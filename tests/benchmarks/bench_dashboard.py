@@ -19,6 +19,26 @@ VIEWS = (
         {**HX, "HX-Target": "content-list"},
     ),
     ("recent content (htmx)", "/dashboard/recent?limit=25", HX),
+    *(
+        (f"{tab} tab page", f"/dashboard?tab={tab}", {})
+        for tab in (
+            "completedItems",
+            "learningPaths",
+            "eventItems",
+            "bookmarkFolders",
+            "certificates",
+        )
+    ),
+    *(
+        (f"{tab} tab (htmx)", f"/dashboard?tab={tab}", HX)
+        for tab in (
+            "completedItems",
+            "learningPaths",
+            "eventItems",
+            "bookmarkFolders",
+            "certificates",
+        )
+    ),
 )
 
 

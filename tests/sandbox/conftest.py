@@ -502,12 +502,18 @@ def build_learning(store: Store) -> None:
     store.execute(
         "UPDATE content SET join_url = ?, time_zone = ?, webinar_provider = 'zoom', "
         "course_end_date = ? WHERE id = ?",
-        "https://zoom.example.com/j/123", "America/New_York", _moment(5.05), i["webinar"],
+        "https://zoom.example.com/j/123",
+        "America/New_York",
+        _moment(5.05),
+        i["webinar"],
     )
     store.execute(
         "UPDATE content SET location_id = ?, time_zone = 'Europe/London', course_start_date = ?, "
         "course_end_date = ? WHERE id = ?",
-        i["location_hall"], _moment(12), _moment(12.2), i["workshop"],
+        i["location_hall"],
+        _moment(12),
+        _moment(12.2),
+        i["workshop"],
     )
     for key, user, default, name in (
         ("folder_avery_default", "avery", 1, "Bookmarks"),

@@ -105,12 +105,14 @@ def test_folders_are_created_renamed_and_deleted_with_their_bookmarks(gql_sandbo
     gql_sandbox.data(CREATE, {"folder": folder["id"], "topic": i["python"], "note": ""})
     renamed = gql_sandbox.data(RENAME, {"id": folder["id"], "name": "Favourites"})
     assert renamed["UpdateBookmarkFolder"]["name"] == "Favourites"
-    assert gql_sandbox.data(DROP_FOLDER, {"id": folder["id"]})["DestroyBookmarkFolder"] == (
-        folder["id"]
+    assert (
+        gql_sandbox.data(DROP_FOLDER, {"id": folder["id"]})["DestroyBookmarkFolder"]
+        == (folder["id"])
     )
-    assert gql_sandbox.store.scalar(
-        "SELECT COUNT(*) FROM bookmarks WHERE folder_id = ?", folder["id"]
-    ) == 0
+    assert (
+        gql_sandbox.store.scalar("SELECT COUNT(*) FROM bookmarks WHERE folder_id = ?", folder["id"])
+        == 0
+    )
     names = [f["name"] for f in gql_sandbox.data(FOLDERS)["UserBookmarks"]]
     assert names == ["Bookmarks", "Read later"]
 

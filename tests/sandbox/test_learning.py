@@ -187,9 +187,7 @@ def test_progress_never_goes_down_and_bad_values_are_refused(gql_sandbox):
 def test_paid_and_other_clients_private_courses_refuse_progress(gql_sandbox):
     i, store = gql_sandbox.ids, gql_sandbox.store
     for course in ("paid", "private_b"):
-        store.execute(
-            "UPDATE sections SET content_id = ? WHERE id = ?", i[course], i["section_1"]
-        )
+        store.execute("UPDATE sections SET content_id = ? WHERE id = ?", i[course], i["section_1"])
         answer = gql_sandbox.gql(
             UPDATE, {"topic": i["topic_1"], "progress": 100}, token=gql_sandbox.login()
         )
@@ -226,8 +224,9 @@ def test_learning_path_milestones_and_their_completions(gql_sandbox):
     assert completions[0]["learningPath"]["slug"] == "data-science-path"
     assert completions[0]["user"]["email"] == "avery@example.com"
     again = gql_sandbox.data(PATH, {"slug": "data-science-path"})
-    assert again["CurrentUserLearningPathMilestoneCompletionsBySlug"][0]["id"] == (
-        completions[0]["id"]
+    assert (
+        again["CurrentUserLearningPathMilestoneCompletionsBySlug"][0]["id"]
+        == (completions[0]["id"])
     )
     noah = gql_sandbox.data(PATH, {"slug": "data-science-path"}, who="noah")
     assert noah["CurrentUserLearningPathMilestoneCompletionsBySlug"] == []

@@ -381,4 +381,3 @@ def resolve_update_topic_and_course_progress(_obj, info, progress, topicId):
         error = {"not_found": NotFound, "forbidden": Forbidden}.get(refusal.kind, BadInput)
         raise error(refusal.message) from None
     return True
-

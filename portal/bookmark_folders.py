@@ -1,0 +1,118 @@
+"""The learner's bookmark folders and bookmarks, shaped as cards, for every page that shows them.
+
+Which items are bookmarked is remembered in the learner's server-side session (content id ->
+bookmark id, and the default folder), refreshed whenever the folders are loaded and after
+each change, so that a card can offer "Remove bookmark" without an upstream request.
+"""
+
+from __future__ import annotations
+
+from flask import session
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from portal import api, cards
+from portal.formats import local_date
+
+SESSION_KEY = "bookmarks"
+MAX_FOLDER_NAME = 100
+# Course.kind is a CourseGroupKind: a course is a `courseGroup` there.
+COURSE_KINDS = {"courseGroup": "course"}
+
+
+def _bookmark(raw: dict, folder: dict) -> dict:
+    course = dict(raw.get("course") or {})
+    course["kind"] = COURSE_KINDS.get(course.get("kind"), course.get("kind"))
+    return {
+        "id": raw.get("id"),
+        "content_id": course.get("id"),
+        "folder_id": folder["id"],
+        "added": local_date(raw.get("createdAt")),
+        "note": raw.get("note") or "",
+        "card": cards.card(course),
+    }
+
+
+def folders_from(raw_folders, raw_bookmarks) -> list[dict]:
+    """Folders (default first) each with its bookmarks, from BookmarkFolders and the batch."""
+    found = []
+    for raw, bookmarks in zip(raw_folders or [], raw_bookmarks or [], strict=False):
+        if not isinstance(raw, dict):
+            continue
+        folder = {
+            "id": raw.get("id"),
+            "name": raw.get("name") or gettext("Bookmarks"),
+            "default": bool(raw.get("defaultFolder")),
+            "count": raw.get("bookmarkCount") or 0,
+        }
+        folder["bookmarks"] = [_bookmark(b, folder) for b in bookmarks or [] if isinstance(b, dict)]
+        folder["count"] = len(folder["bookmarks"])
+        found.append(folder)
+    return found
+
+
+def load() -> list[dict]:
+    """The learner's folders and their bookmarks: two upstream requests (the folders, then
+    every folder's bookmarks in one batch). Raises the ApiError kinds of `api.run`."""
+    raw_folders = api.run("BookmarkFolders").get("UserBookmarks") or []
+    ids = [{"id": f["id"]} for f in raw_folders if isinstance(f, dict) and f.get("id")]
+    folders = folders_from(raw_folders, api.run_batch("UserBookmarksByFolder", ids))
+    remember_all(folders)
+    return folders
+
+
+def remember_all(folders: list[dict]) -> None:
+    session[SESSION_KEY] = {
+        "known": True,
+        "default": next((f["id"] for f in folders if f["default"]), None),
+        "items": {
+            b["content_id"]: b["id"] for f in folders for b in f["bookmarks"] if b["content_id"]
+        },
+    }
+
+
+def _known() -> dict:
+    return session.get(SESSION_KEY) or {"known": False, "default": None, "items": {}}
+
+
+def is_known() -> bool:
+    return bool(_known().get("known"))
+
+
+def bookmark_of(content_id) -> str | None:
+    """The learner's bookmark of an item, as far as the portal knows (no upstream request)."""
+    return _known()["items"].get(content_id)
+
+
+def default_folder() -> str | None:
+    return _known().get("default")
+
+
+def remember(content_id: str, bookmark_id: str | None) -> None:
+    known = _known()
+    items = dict(known["items"])
+    if bookmark_id:
+        items[content_id] = bookmark_id
+    else:
+        items.pop(content_id, None)
+    session[SESSION_KEY] = {**known, "items": items}
+
+
+def total(folders: list[dict]) -> int:
+    return sum(folder["count"] for folder in folders)
+
+
+class FolderForm(FlaskForm):
+    """A folder's name: what the Bookmarks page and the dashboard's tab create or rename."""
+
+    name = StringField(
+        _l("Folder name"),
+        validators=[
+            DataRequired(_l("Give the folder a name.")),
+            Length(max=MAX_FOLDER_NAME, message=_l("At most 100 characters.")),
+        ],
+        filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
+    )

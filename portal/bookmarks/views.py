@@ -1,0 +1,150 @@
+"""Bookmark views: the folders page (or fragment) and every change, with htmx and without."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, flash, request
+from flask_babel import gettext as _
+from flask_login import login_required, user_logged_in
+
+from portal import bookmark_folders
+from portal.api.errors import ApiError
+from portal.bookmarks import present
+from portal.bookmarks.forms import ActionForm, FolderForm
+from portal.bookmarks.state import next_url, return_path
+from portal.htmx import render, see_other, wants_fragment
+
+log = logging.getLogger(__name__)
+bp = Blueprint("bookmarks", __name__, url_prefix="/bookmarks")
+PAGE, FRAGMENT = "bookmarks/index.html", "bookmarks/_bookmarks.html"
+
+
+@bp.record_once
+def _template_globals(state) -> None:
+    # Globals, not a context processor: the card macros are imported without context.
+    state.app.jinja_env.globals.update(
+        bookmark_of=bookmark_folders.bookmark_of, bookmark_return_path=return_path
+    )
+
+
+@bp.record_once
+def _learn_bookmarks_on_sign_in(state) -> None:
+    user_logged_in.connect(_remember_bookmarks, state.app)
+
+
+def _remember_bookmarks(_app, **_extra) -> None:
+    """Which items the learner bookmarked, so that cards say so from the first page on."""
+    try:
+        bookmark_folders.load()
+    except ApiError:
+        log.warning("bookmarks not known at sign in", exc_info=True)
+
+
+@bp.get("")
+@login_required
+def index():
+    return render(PAGE, FRAGMENT, **present.folders_context(folder_form=FolderForm(formdata=None)))
+
+
+@bp.post("")
+@login_required
+def add():
+    form = _checked(ActionForm())
+    problem = present.add(form.content_id.data or "")
+    return _toggled(form, problem, _("Bookmarked."))
+
+
+@bp.post("/<bookmark_id>/remove")
+@login_required
+def remove(bookmark_id: str):
+    form = _checked(ActionForm())
+    problem = present.remove(bookmark_id, form.content_id.data)
+    if request.headers.get("HX-Target") == "bookmarks" or not wants_fragment():
+        return _done(form, problem, _("The bookmark was removed."))
+    return _toggled(form, problem, _("The bookmark was removed."))
+
+
+@bp.post("/<bookmark_id>/move")
+@login_required
+def move(bookmark_id: str):
+    form = _checked(ActionForm())
+    problem = present.move(bookmark_id, form.folder_id.data or "")
+    return _done(form, problem, _("The bookmark was moved."))
+
+
+@bp.post("/folders")
+@login_required
+def create_folder():
+    form = FolderForm()
+    if form.validate_on_submit():
+        problem = present.create_folder(form.name.data)
+        if problem is None:
+            return _done(form, None, _("The folder “%(name)s” was created.", name=form.name.data))
+        form.name.errors.append(problem)
+    return _invalid(form)
+
+
+@bp.post("/folders/<folder_id>/rename")
+@login_required
+def rename_folder(folder_id: str):
+    form = FolderForm()
+    if form.validate_on_submit():
+        problem = present.rename_folder(folder_id, form.name.data)
+        if problem is None:
+            return _done(form, None, _("The folder is now called “%(name)s”.", name=form.name.data))
+        form.name.errors.append(problem)
+    return _invalid(FolderForm(formdata=None), renaming={folder_id: form})
+
+
+@bp.post("/folders/<folder_id>/delete")
+@login_required
+def delete_folder(folder_id: str):
+    form = _checked(ActionForm())
+    if form.confirm.data != "1":
+        context = present.folders_context(folder_form=FolderForm(formdata=None))
+        return render(PAGE, FRAGMENT, confirm_delete=folder_id, **context)
+    problem = present.delete_folder(folder_id)
+    return _done(form, problem, _("The folder and its bookmarks were deleted."))
+
+
+def _checked(form):
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
+def _done(form, problem: str | None, message: str):
+    """After a change: 303 back to the page (message flashed); htmx gets the folders again."""
+    text = problem or message
+    if not wants_fragment():
+        flash(text, "error" if problem else "success")
+        return see_other(next_url(request.form))
+    context = present.folders_context(folder_form=FolderForm(formdata=None))
+    response = render(
+        PAGE, FRAGMENT, message=text, message_tone="error" if problem else "success", **context
+    )
+    response.headers["HX-Trigger"] = "bookmarks-changed"
+    return response
+
+
+def _toggled(form, problem: str | None, message: str):
+    """A card's bookmark button after a change: the button again (htmx) or back to the page."""
+    if not wants_fragment():
+        flash(problem or message, "error" if problem else "success")
+        return see_other(next_url(request.form))
+    response = render(
+        PAGE,
+        "bookmarks/_toggle.html",
+        item={"id": form.content_id.data, "title": request.form.get("title", "")},
+        problem=problem,
+        next=next_url(request.form),
+    )
+    response.headers["HX-Trigger"] = "bookmarks-changed"
+    return response
+
+
+def _invalid(form, **extra):
+    """A folder name that was refused: 422 with what was typed and the reason beside it."""
+    context = present.folders_context(folder_form=form, **extra)
+    return render(PAGE, FRAGMENT, status=422, **context)

@@ -1,0 +1,25 @@
+"""The calendar feed's forms: only a CSRF token, and whether a reset was confirmed."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
+
+
+class FeedForm(FlaskForm):
+    """Set up the feed, or (with confirm=1) give it a new secret."""
+
+    confirm = HiddenField()
+
+
+class TimezoneForm(FlaskForm):
+    """The time zone dates and times are shown in."""
+
+    timezone = SelectField(_l("Your time zone"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = sorted(available_timezones())

@@ -1,0 +1,128 @@
+"""Calendar views: an event's .ics, the learner's feed, and setting up or resetting the feed."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, flash, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, user_logged_in
+
+from portal import api, events, feeds, i18n
+from portal.api.errors import ApiError
+from portal.calendar.forms import FeedForm, TimezoneForm
+from portal.htmx import render, see_other, wants_fragment
+
+log = logging.getLogger(__name__)
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+ICS = "text/calendar; charset=utf-8"
+
+
+def ics_response(body: bytes, filename: str | None = None) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = ICS
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def calendar_items() -> dict:
+    """The learner's calendar items; the feed's snapshot is refreshed on the way."""
+    data = api.run("CalendarItems")
+    feeds.keep(current_user.id, events.feed_calendar(data))
+    return data
+
+
+@bp.get("/events/<content_id>.ics")
+@login_required
+def event_file(content_id: str):
+    found = [e for e in events.events(calendar_items()) if e["id"] == content_id]
+    if not found:
+        abort(404)
+    return ics_response(events.calendar(found), f"event-{content_id[:40]}.ics")
+
+
+@bp.get("/feed/<secret>.ics")
+def feed(secret: str):
+    """The learner's calendar for calendar apps: no session needed, none started."""
+    body = feeds.feed(secret)
+    if body is None:
+        return Response(_("This calendar feed does not exist.") + "\n", 404, mimetype="text/plain")
+    response = ics_response(body)
+    response.headers["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@bp.post("/feed")
+@login_required
+def set_up_feed():
+    form = FeedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if feeds.secret_of(current_user.id) is None:
+        feeds.new_secret(current_user.id, events.feed_calendar(api.run("CalendarItems")))
+    return _done(_("Your calendar feed is ready: add its address to your calendar app."))
+
+
+@bp.post("/feed/reset")
+@login_required
+def reset_feed():
+    form = FeedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.confirm.data != "1":
+        return render(
+            "calendar/reset.html", "calendar/_feed.html", feed=feed_settings(), confirming=True
+        )
+    feeds.new_secret(current_user.id, events.feed_calendar(api.run("CalendarItems")))
+    return _done(_("Your calendar feed has a new address; the old one no longer works."))
+
+
+@bp.post("/timezone")
+@login_required
+def set_timezone():
+    """Dates and times on every page in the learner's time zone (kept for this session)."""
+    form = TimezoneForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session[i18n.TIMEZONE_KEY] = i18n.known_timezone(form.timezone.data) or None
+    flash(_("Dates and times are now shown in %(zone)s.", zone=form.timezone.data), "success")
+    return see_other(url_for("account.index", _anchor="calendar-feed"))
+
+
+def _done(message: str):
+    if not wants_fragment():
+        flash(message, "success")
+        return see_other(url_for("account.index", _anchor="calendar-feed"))
+    return render(
+        "calendar/reset.html", "calendar/_feed.html", feed=feed_settings(), message=message
+    )
+
+
+def feed_settings() -> dict:
+    """What the Account page shows of the learner's feed (no upstream request)."""
+    secret = feeds.secret_of(current_user.id) if current_user.is_authenticated else None
+    url = url_for("calendar.feed", secret=secret, _external=True) if secret else None
+    zone = session.get(i18n.TIMEZONE_KEY) if current_user.is_authenticated else None
+    return {"url": url, "timezone_form": TimezoneForm(formdata=None, timezone=zone or "UTC")}
+
+
+@bp.app_context_processor
+def _calendar_globals() -> dict:
+    return {"calendar_feed": feed_settings}
+
+
+@bp.record_once
+def _refresh_on_sign_in(state) -> None:
+    user_logged_in.connect(_refresh_snapshot, state.app)
+
+
+def _refresh_snapshot(app, user=None, **_extra) -> None:
+    """A learner with a feed gets a fresh snapshot each time they sign in."""
+    if user is None or feeds.secret_of(user.id) is None:
+        return
+    try:
+        feeds.keep(user.id, events.feed_calendar(api.run("CalendarItems")))
+    except ApiError:
+        log.warning("calendar feed not refreshed at sign in", exc_info=True)

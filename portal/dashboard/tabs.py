@@ -1,0 +1,172 @@
+"""The dashboard tabs that answer their own question: Completed, Learning paths, Events,
+Bookmarks and Certificates, each from the DashboardPage answer plus at most one batch.
+
+A full render stays within two upstream requests: DashboardPage, then either the progress of
+started courses (My content), or this tab's batch (milestones of the paths, every folder's
+bookmarks), in which case the card percents come by the htmx progress loader instead.
+"""
+
+from __future__ import annotations
+
+from flask_babel import format_datetime, format_percent
+
+from portal import api, bookmark_folders, cards, events
+from portal.certificate_rows import summary
+from portal.formats import local_date, parse_date
+from portal.widgets import attempt
+
+# Tabs whose own batch is the render's second request (so card percents load afterwards).
+BATCH_TABS = ("learningPaths", "bookmarkFolders")
+ITEM_TABS = ("completedItems",)
+MAX_PATHS = 60  # more than any list shows; a longer list is a forged request
+
+
+def variables(state, full_page: bool) -> dict:
+    """DashboardPage's switches for what this tab shows."""
+    return {
+        "withItems": state.is_list or state.tab in ITEM_TABS,
+        "withBookmarks": state.tab == "bookmarkFolders",
+        "withCertificates": full_page or state.tab in ("certificates", "completedItems"),
+    }
+
+
+def completed(raw_items, raw_certificates) -> list[dict]:
+    """Completed items, newest certificate first (items without one after), each with the
+    date it was completed (its certificate's issue date) and its certificate."""
+    by_content = {}
+    for cert in raw_certificates or []:
+        content = (cert or {}).get("contentItem") or {}
+        if content.get("id") and not cert.get("deleted"):
+            by_content.setdefault(content["id"], cert)
+    found = []
+    for raw in raw_items or []:
+        if not isinstance(raw, dict) or cards.state_of(raw) != "completed":
+            continue
+        item = cards.card(raw)
+        cert = by_content.get(raw.get("id"))
+        item["completed_on"] = local_date(cert.get("issuedAt")) if cert else None
+        item["certificate"] = summary(cert) if cert else None
+        item["_at"] = parse_date(cert.get("issuedAt")) if cert else None
+        found.append(item)
+    dated = sorted((i for i in found if i["_at"]), key=lambda i: i["_at"], reverse=True)
+    return dated + [i for i in found if not i["_at"]]
+
+
+def learning_paths(items: list[dict] | None, *, full_page: bool) -> tuple[list | None, list]:
+    """Each path with its milestones done of total: on a full page from one batched request;
+    an htmx panel gets back the slugs for the milestones loader (its own one request)."""
+    if not items:
+        return items, []
+    slugs = [item["slug"] for item in items if item.get("slug")]
+    if not full_page:
+        for item in items:
+            item["milestones_pending"] = bool(item.get("slug"))
+        return items, slugs
+    by_slug = milestones(slugs)
+    for item in items:
+        item.update(by_slug.get(item.get("slug")) or {})
+    return items, []
+
+
+def milestones(slugs: list[str]) -> dict[str, dict]:
+    """slug -> milestones_total, milestones_done and the percent, for every path at once."""
+    answers, _error = attempt(api.run_batch, "LearningPathMilestones", [{"slug": s} for s in slugs])
+    found = {}
+    for slug, path in zip(slugs, answers or [None] * len(slugs), strict=True):
+        path = path or {}
+        steps = [m for m in path.get("milestones") or [] if isinstance(m, dict)]
+        done = sum(
+            1
+            for m in steps
+            if m.get("contentItems")
+            and all(cards.state_of(c or {}) == "completed" for c in m["contentItems"])
+        )
+        found[slug] = {
+            "id": path.get("id"),
+            "milestones_total": len(steps) if path else None,
+            "milestones_done": done,
+            "milestone_percent": round(done / len(steps) * 100) if steps else 0,
+            "milestone_percent_text": format_percent(done / len(steps)) if steps else "",
+        }
+    return found
+
+
+def _place(raw: dict) -> str | None:
+    location = raw.get("location") or {}
+    parts = [location.get(k) for k in ("name", "room", "address1", "city", "country")]
+    return ", ".join(p for p in parts if p) or None
+
+
+def event_items(items: list[dict] | None, raw_items, raw_waitlist=None) -> list[dict] | None:
+    """The Events tab: upcoming first (soonest first), then past ones; each card with its local
+    date and time, place or join link, waitlist state and its .ics."""
+    if items is None:
+        return None
+    raw_by_id = {r.get("id"): r for r in raw_items or [] if isinstance(r, dict)}
+    order = events.events({"UserContentItems": raw_items, "UserWaitlist": raw_waitlist})
+    timed = {event["id"]: event for event in order}
+    for item in items:
+        raw = raw_by_id.get(item["id"]) or {}
+        event = timed.get(item["id"])
+        item["event"] = {
+            "when": format_datetime(event["starts"], "full") if event else None,
+            "ends": format_datetime(event["ends"], "short") if event else None,
+            "past": event["past"] if event else False,
+            "place": _place(raw),
+            "online": raw.get("kind") in ("webinar", "webinarCourse"),
+            "waitlisted": bool(event and event["waitlisted"]),
+            "waitlist_count": raw.get("waitlistCount"),
+            "seats": raw.get("seatsLimit"),
+            "ics": bool(event),
+        }
+    rank = {event_id: index for index, event_id in enumerate(timed)}
+    return sorted(items, key=lambda item: rank.get(item["id"], len(rank)))
+
+
+def bookmarks(raw_folders) -> dict:
+    """The Bookmarks tab: the folders with their bookmarks (one batched request)."""
+    if raw_folders is None:
+        return {"folders": None}
+    ids = [{"id": f["id"]} for f in raw_folders if isinstance(f, dict) and f.get("id")]
+    answers, error = attempt(api.run_batch, "UserBookmarksByFolder", ids)
+    if error:
+        return {"folders": None, "bookmarks_error": error.message}
+    folders = bookmark_folders.folders_from(raw_folders, answers)
+    bookmark_folders.remember_all(folders)
+    return {
+        "folders": folders,
+        "bookmarks_error": None,
+        "bookmark_total": bookmark_folders.total(folders),
+    }
+
+
+def certificates(raw_certificates) -> list[dict] | None:
+    if raw_certificates is None:
+        return None
+    return [summary(c) for c in raw_certificates if c and not c.get("deleted")]
+
+
+def tab_context(state, data: dict, contents, error: str | None, *, full_page: bool) -> dict:
+    """What the current tab shows beyond the shared list; errors stay inside the tab."""
+    tab = state.tab
+    found = _tab_context(tab, data, contents, full_page)
+    return {"tab_error": error, **found}
+
+
+def _tab_context(tab: str, data: dict, contents: list[dict] | None, full_page: bool) -> dict:
+    if tab == "completedItems":
+        found = completed(data.get("UserContentItems"), data.get("UserCertificates"))
+        return {"completed": found if data.get("UserContentItems") is not None else None}
+    if tab == "learningPaths":
+        found, pending = learning_paths(contents, full_page=full_page)
+        return {"contents": found, "milestones_pending": pending}
+    if tab == "eventItems":
+        return {"contents": event_items(contents, data.get("UserContentItems"))}
+    if tab == "bookmarkFolders" and not full_page:
+        return {"bookmarks_later": True}
+    if tab == "bookmarkFolders":
+        folder_form = bookmark_folders.FolderForm(formdata=None)
+        return {**bookmarks(data.get("UserBookmarks")), "folder_form": folder_form}
+    if tab == "certificates":
+        return {"tab_certificates": certificates(data.get("UserCertificates"))}
+    return {}

@@ -1,0 +1,144 @@
+"""The dashboard tabs that answer their question: Completed, Learning paths, Events, Bookmarks,
+Certificates; plain and htmx, for the busy demo learner and for the new one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.test_dashboard import HX, html, upstream_requests
+
+TABS = ("completedItems", "learningPaths", "eventItems", "bookmarkFolders", "certificates")
+EMPTY = {
+    "completedItems": ("Nothing completed yet", "/dashboard"),
+    "learningPaths": ("No learning paths yet", "/catalog?type=learningPath"),
+    "eventItems": ("No events yet", "/catalog?type=webinar&amp;type=inPersonEvent"),
+    "bookmarkFolders": ("No bookmarks yet", "/dashboard"),
+    "certificates": ("No certificates yet", "/certificates"),
+}
+
+
+def titles(page: str) -> list[str]:
+    """Card titles in the tab's panel (not the recent content above it)."""
+    page = page.split('id="dashboard-panel"', 1)[-1]
+    return [
+        re.sub(r"<[^>]+>", "", t).strip()
+        for t in re.findall(r'class="content-card__title[^"]*">(.*?)</h\d>', page, re.S)
+    ]
+
+
+@pytest.mark.parametrize("tab", TABS)
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_every_tab_renders_for_the_busy_learner(busy, tab, headers):
+    response = busy.get(f"/dashboard?tab={tab}", headers=headers)
+    page = html(response)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    assert ("<html" in page) is not bool(headers)
+    assert re.search(rf'href="/dashboard\?tab={tab}"[^>]*aria-current="page"', page)
+    assert "could not be loaded" not in page
+
+
+@pytest.mark.parametrize("tab", TABS)
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_every_tab_tells_a_new_learner_what_to_do_next(client, login, tab, headers):
+    login(client, "new")
+    response = client.get(f"/dashboard?tab={tab}", headers=headers)
+    if tab == "bookmarkFolders" and headers:
+        # htmx loads the folders by themselves, right after the panel.
+        assert 'hx-get="/bookmarks" hx-trigger="load"' in html(response)
+        response = client.get("/bookmarks", headers=HX)
+    page = html(response)
+    assert response.status_code == 200
+    text, link = EMPTY[tab]
+    assert text in page
+    assert f'href="{link}"' in page
+
+
+def test_completed_lists_completed_items_newest_first_with_certificate(busy):
+    page = html(busy.get("/dashboard?tab=completedItems"))
+    shown = titles(page)
+    assert "Foundations of Leadership" in shown
+    assert "Coaching Conversations" not in shown
+    assert "Completed on" in page
+    assert re.search(r'href="/certificates/[^"]+">Certificate<', page)
+    assert "Review" in page
+    from datetime import datetime
+
+    dates = [
+        datetime.strptime(found, "%b %d, %Y")
+        for found in re.findall(r"Completed on ([A-Z][a-z]{2} \d{1,2}, \d{4})", page)
+    ]
+    assert len(dates) > 2
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_learning_paths_show_milestones_done_of_total(busy):
+    page = html(busy.get("/dashboard?tab=learningPaths"))
+    assert re.search(r"\d+ of \d+ milestones? done", page)
+    assert '<progress class="progress__bar"' in page
+    assert "New Manager Journey" in page
+
+
+def test_learning_paths_milestones_come_in_one_request_for_htmx(app, busy):
+    panel = html(busy.get("/dashboard?tab=learningPaths", headers=HX))
+    loader = re.search(r'hx-get="(/dashboard/milestones\?[^"]+)"', panel)
+    assert loader
+    response, stats = upstream_requests(app, busy, loader.group(1).replace("&amp;", "&"), HX)
+    assert stats["requests"] == 1
+    assert re.search(r'id="milestones-[^"]+" hx-swap-oob="true"', html(response))
+    assert re.search(r"\d+ of \d+ milestones? done", html(response))
+
+
+def test_events_come_upcoming_first_with_time_place_and_calendar_file(busy):
+    page = html(busy.get("/dashboard?tab=eventItems")).split('id="dashboard-panel"', 1)[-1]
+    cards = page.split('class="content-card ')[1:]
+    assert cards
+    past = ["Past</span>" in card for card in cards]
+    assert past == sorted(past), "upcoming events come before past ones"
+    assert "Add to calendar" in page
+    link = re.search(r'href="(/calendar/events/[^"]+\.ics)"', page).group(1)
+    assert busy.get(link).status_code == 200
+    assert re.search(r"\d{4}", page)
+
+
+def test_bookmarks_tab_shows_the_folders(busy, sandbox):
+    folders = [
+        row["name"]
+        for row in sandbox.store.query(
+            "SELECT name FROM bookmark_folders f JOIN users u ON u.id = f.user_id "
+            "WHERE u.email = 'avery@example.com'"
+        )
+    ]
+    page = html(busy.get("/dashboard?tab=bookmarkFolders"))
+    assert 'id="bookmarks"' in page
+    for name in folders:
+        assert name.replace("&", "&amp;") in page
+
+
+def test_certificates_tab_has_the_rows_of_the_certificates_page(busy):
+    tab = html(busy.get("/dashboard?tab=certificates"))
+    page = html(busy.get("/certificates"))
+    tab_rows = re.findall(r'<tr class="certificate-row[^"]*">.*?</tr>', tab, re.S)
+    page_rows = re.findall(r'<tr class="certificate-row[^"]*">.*?</tr>', page, re.S)
+    assert tab_rows and tab_rows == page_rows
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_every_tab_costs_at_most_two_requests_and_one_for_htmx(app, busy, tab):
+    _response, stats = upstream_requests(app, busy, f"/dashboard?tab={tab}")
+    assert stats["requests"] <= 2, (tab, stats)
+    _response, stats = upstream_requests(app, busy, f"/dashboard?tab={tab}", HX)
+    assert stats["requests"] == 1, (tab, stats)
+
+
+def test_tab_counts_follow_the_search_box(busy):
+    everything = html(busy.get("/dashboard"))
+    searched = html(busy.get("/dashboard?q=Coaching"))
+
+    def count(page, tab):
+        found = re.search(rf'tab={tab}[^"]*"[^>]*>[^<]*<span class="tabs__count">(\d+)', page)
+        return int(found.group(1)) if found else None
+
+    assert count(everything, "completedItems") > count(searched, "completedItems")
