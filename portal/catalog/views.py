@@ -10,9 +10,9 @@ from portal.cards import progress_for
 from portal.catalog.forms import RedeemForm
 from portal.catalog.present import (
     catalog_page,
+    catalog_variables,
     find_course,
     is_uuid,
-    catalog_variables,
     redeem_with_credits,
 )
 from portal.catalog.state import parse_filters
