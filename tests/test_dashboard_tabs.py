@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.test_dashboard import HX, html, upstream_requests
+from tests.test_dashboard import HX, html
 
 TABS = ("completedItems", "learningPaths", "eventItems", "bookmarkFolders", "certificates")
 EMPTY = {
@@ -81,11 +81,11 @@ def test_learning_paths_show_milestones_done_of_total(busy):
     assert "New Manager Journey" in page
 
 
-def test_learning_paths_milestones_come_in_one_request_for_htmx(app, busy):
+def test_learning_paths_milestones_come_in_one_request_for_htmx(api_cost, busy):
     panel = html(busy.get("/dashboard?tab=learningPaths", headers=HX))
     loader = re.search(r'hx-get="(/dashboard/milestones\?[^"]+)"', panel)
     assert loader
-    response, stats = upstream_requests(app, busy, loader.group(1).replace("&amp;", "&"), HX)
+    response, stats = api_cost(busy, loader.group(1).replace("&amp;", "&"), HX)
     assert stats["requests"] == 1
     assert re.search(r'id="milestones-[^"]+" hx-swap-oob="true"', html(response))
     assert re.search(r"\d+ of \d+ milestones? done", html(response))
@@ -126,10 +126,10 @@ def test_certificates_tab_has_the_rows_of_the_certificates_page(busy):
 
 
 @pytest.mark.parametrize("tab", TABS)
-def test_every_tab_costs_at_most_two_requests_and_one_for_htmx(app, busy, tab):
-    _response, stats = upstream_requests(app, busy, f"/dashboard?tab={tab}")
+def test_every_tab_costs_at_most_two_requests_and_one_for_htmx(api_cost, busy, tab):
+    _response, stats = api_cost(busy, f"/dashboard?tab={tab}")
     assert stats["requests"] <= 2, (tab, stats)
-    _response, stats = upstream_requests(app, busy, f"/dashboard?tab={tab}", HX)
+    _response, stats = api_cost(busy, f"/dashboard?tab={tab}", HX)
     assert stats["requests"] == 1, (tab, stats)
 
 
