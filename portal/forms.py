@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -60,11 +61,16 @@ def outage_of(error: ApiError) -> Outage:
 def render_form(
     page_template: str,
     fragment_template: str,
-    status: int = 200,
+    status: int | None = None,
     outage: Outage | None = None,
     **context,
 ):
-    """`render()` of a page holding a form; during an outage with its status and Retry-After."""
+    """`render()` of a page holding a form; during an outage with its status and Retry-After.
+
+    Without a status, the form's usual one: 200 when it is shown, 422 when it was sent and
+    comes back (a view that accepts a form answers with a redirect instead)."""
+    if status is None:
+        status = 422 if request.method == "POST" else 200
     response = render(
         page_template,
         fragment_template,

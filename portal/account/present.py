@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal import api
 from portal.api.errors import BadInput, Forbidden, NotFound
@@ -14,17 +14,36 @@ from portal.formats import credits, local_date
 
 VALIDATORS = {"redemption": "ValidateRedemptionCode", "registration": "ValidateRegistrationCode"}
 
+# What a code's check says to the learner.
+CHECK_MESSAGES = {
+    "used": _l("This code has already been redeemed."),
+    "expired": _l("This code has expired."),
+    "valid": _l("This code is valid. Redeem it to get what it gives you."),
+    "invalid": _l("This code is not valid. Check it and try again."),
+}
+# What became of each of several codes, short enough for a row of the results table.
+OUTCOME_MESSAGES = {
+    "redeemed": _l("Redeemed"),
+    "used": _l("Already redeemed"),
+    "expired": _l("Expired"),
+    "invalid": _l("Not a valid code"),
+    "refused": _l("Could not be redeemed"),
+}
+
 
 @dataclass(frozen=True)
 class CodeCheck:
-    """status: valid, used, expired or invalid; message says it to the learner."""
+    """What the API says of a code: valid, used, expired or invalid."""
 
     status: str
-    message: str
 
     @property
     def valid(self) -> bool:
         return self.status == "valid"
+
+    @property
+    def message(self) -> str:
+        return str(CHECK_MESSAGES[self.status])
 
 
 def check_code(kind: str, code: str) -> CodeCheck:
@@ -35,21 +54,15 @@ def check_code(kind: str, code: str) -> CodeCheck:
         result = {}
     # A used or expired code is also not valid: say the most helpful of the reasons.
     if result.get("alreadyRedeemed"):
-        return CodeCheck("used", _("This code has already been redeemed."))
+        return CodeCheck("used")
     if result.get("codeExpired"):
-        return CodeCheck("expired", _("This code has expired."))
-    if result.get("valid"):
-        return CodeCheck("valid", _("This code is valid. Redeem it to get what it gives you."))
-    return CodeCheck("invalid", _("This code is not valid. Check it and try again."))
+        return CodeCheck("expired")
+    return CodeCheck("valid" if result.get("valid") else "invalid")
 
 
 def redeem_code(code: str) -> bool:
     """True when the API redeemed the code; False when it refused it."""
-    try:
-        data = api.run("RedeemRegistrationAndRedemptionCodes", validatedRedemptionCodes=[code])
-    except (BadInput, NotFound):
-        return False
-    return bool((data.get("RedeemRegistrationAndRedemptionCodes") or {}).get("redeemed"))
+    return redeem_codes([code])
 
 
 MAX_SEVERAL = 20
@@ -64,13 +77,7 @@ class CodeOutcome:
 
     @property
     def message(self) -> str:
-        return {
-            "redeemed": _("Redeemed"),
-            "used": _("Already redeemed"),
-            "expired": _("Expired"),
-            "invalid": _("Not a valid code"),
-            "refused": _("Could not be redeemed"),
-        }[self.status]
+        return str(OUTCOME_MESSAGES[self.status])
 
 
 def split_codes(text: str) -> list[str]:

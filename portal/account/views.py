@@ -89,6 +89,24 @@ def _name(context: dict, form) -> str:
     )
 
 
+def _codes_page(
+    fragment: str, status: int, outage, form, check=None, confirm=None, several=None, **context
+):
+    """The codes page, or the part of it one of its forms changed: the single code's check
+    (with the form confirming a valid one), or the several codes with what became of them."""
+    return render_form(
+        "account/codes.html",
+        fragment,
+        status=status,
+        outage=outage,
+        form=form,
+        check=check,
+        confirm=confirm,
+        several=SeveralCodesForm(formdata=None) if several is None else several,
+        **context,
+    )
+
+
 @bp.route("/codes", methods=["GET", "POST"])
 @login_required
 def codes():
@@ -102,16 +120,8 @@ def codes():
             if not check.valid:
                 form.code.errors = [check.message]
     status = 422 if request.method == "POST" and not (check and check.valid) else 200
-    return render_form(
-        "account/codes.html",
-        "account/_code_result.html",
-        status=status,
-        outage=outage,
-        form=form,
-        check=check,
-        confirm=RedeemForm(formdata=None, kind=form.kind.data, code=form.code.data),
-        several=SeveralCodesForm(formdata=None),
-    )
+    confirm = RedeemForm(formdata=None, kind=form.kind.data, code=form.code.data)
+    return _codes_page("account/_code_result.html", status, outage, form, check, confirm)
 
 
 @bp.post("/codes/several")
@@ -128,14 +138,11 @@ def redeem_several_codes():
             except OUTAGE_ERRORS as exc:
                 outage = outage_of(exc)
     status = 200 if outcomes is not None else 422
-    return render_form(
-        "account/codes.html",
+    return _codes_page(
         "account/_several_codes.html",
-        status=status,
-        outage=outage,
-        form=CodeForm(formdata=None),
-        check=None,
-        confirm=None,
+        status,
+        outage,
+        CodeForm(formdata=None),
         several=several,
         outcomes=outcomes,
     )
@@ -161,13 +168,4 @@ def redeem():
             ]
     else:
         code_form.code.errors = [_("Enter the code again and check it before redeeming it.")]
-    return render_form(
-        "account/codes.html",
-        "account/_code_result.html",
-        status=422,
-        outage=outage,
-        form=code_form,
-        check=None,
-        confirm=None,
-        several=SeveralCodesForm(formdata=None),
-    )
+    return _codes_page("account/_code_result.html", 422, outage, code_form)

@@ -71,11 +71,9 @@ def redeem(content_id: str):
             if problem is None:
                 flash(_("%(title)s is now yours.", title=context["item"]["title"]), "success")
                 return see_other(context["item"].get("page_url") or home_url())
-    status = 422 if request.method == "POST" else 200
     return render_form(
         "catalog/redeem.html",
         "catalog/_redeem.html",
-        status=status,
         outage=outage,
         form=form,
         filters=filters,

@@ -18,7 +18,6 @@ from portal.htmx import render
 from portal.widgets import fetch
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
-UPLOAD_FIELDS_KEY = "certificate_upload_fields"
 
 
 @bp.get("")
@@ -97,14 +96,13 @@ def new():
         else:
             flash(_("Your certificate was added."), "success")
             return redirect(url_for("certificates.index"), 303)
-    status = 422 if request.method == "POST" else 200
     return render_form(
-        "certificates/new.html",
-        "certificates/_upload_form.html",
-        status=status,
-        outage=outage,
-        form=form,
+        "certificates/new.html", "certificates/_upload_form.html", outage=outage, form=form
     )
+
+
+# Where the session keeps the certificate fields this learner was last shown.
+UPLOAD_FIELDS_KEY = "certificate_upload_fields"
 
 
 def _upload_fields():

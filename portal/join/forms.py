@@ -24,23 +24,21 @@ class CodeForm(FlaskForm):
     )
 
 
+def _name_field(label, missing_message, autocomplete: str) -> StringField:
+    """A name as the instance keeps it: required, at most 200 characters."""
+    return StringField(
+        label,
+        validators=[
+            DataRequired(message=missing_message),
+            Length(max=200, message=_l("Use at most 200 characters.")),
+        ],
+        render_kw={"autocomplete": autocomplete},
+    )
+
+
 class JoinForm(CodeForm):
-    first_name = StringField(
-        _l("First name"),
-        validators=[
-            DataRequired(message=_l("Enter your first name.")),
-            Length(max=200, message=_l("Use at most 200 characters.")),
-        ],
-        render_kw={"autocomplete": "given-name"},
-    )
-    last_name = StringField(
-        _l("Last name"),
-        validators=[
-            DataRequired(message=_l("Enter your last name.")),
-            Length(max=200, message=_l("Use at most 200 characters.")),
-        ],
-        render_kw={"autocomplete": "family-name"},
-    )
+    first_name = _name_field(_l("First name"), _l("Enter your first name."), "given-name")
+    last_name = _name_field(_l("Last name"), _l("Enter your last name."), "family-name")
     email = EmailField(
         _l("Email"),
         validators=[
