@@ -8,19 +8,12 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from portal import api
+from portal import api, code_messages
 from portal.api.errors import BadInput, Forbidden, NotFound
 from portal.formats import credits, local_date
 
 VALIDATORS = {"redemption": "ValidateRedemptionCode", "registration": "ValidateRegistrationCode"}
 
-# What a code's check says to the learner.
-CHECK_MESSAGES = {
-    "used": _l("This code has already been redeemed."),
-    "expired": _l("This code has expired."),
-    "valid": _l("This code is valid. Redeem it to get what it gives you."),
-    "invalid": _l("This code is not valid. Check it and try again."),
-}
 # What became of each of several codes, short enough for a row of the results table.
 OUTCOME_MESSAGES = {
     "redeemed": _l("Redeemed"),
@@ -43,7 +36,7 @@ class CodeCheck:
 
     @property
     def message(self) -> str:
-        return str(CHECK_MESSAGES[self.status])
+        return code_messages.redeeming(self.status)
 
 
 def check_code(kind: str, code: str) -> CodeCheck:

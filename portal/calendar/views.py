@@ -54,28 +54,39 @@ def feed(secret: str):
     return response
 
 
+def _posted(form):
+    """The form of a button the page drew: anything else sent here is a bad request."""
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
+def _new_feed() -> None:
+    """A new secret address for the learner's feed, with their calendar as it is now."""
+    feeds.new_secret(current_user.id, events.feed_calendar(api.run("CalendarItems")))
+
+
 @bp.post("/feed")
 @login_required
 def set_up_feed():
-    form = FeedForm()
-    if not form.validate_on_submit():
-        abort(400)
+    """The learner's first feed address; asking again keeps the one they have."""
+    _posted(FeedForm())
     if feeds.secret_of(current_user.id) is None:
-        feeds.new_secret(current_user.id, events.feed_calendar(api.run("CalendarItems")))
+        _new_feed()
     return _done(_("Your calendar feed is ready: add its address to your calendar app."))
 
 
 @bp.post("/feed/reset")
 @login_required
 def reset_feed():
-    form = FeedForm()
-    if not form.validate_on_submit():
-        abort(400)
+    """A new address for the feed, after a confirmation: calendars subscribed to the old one
+    stop getting updates."""
+    form = _posted(FeedForm())
     if form.confirm.data != "1":
         return render(
             "calendar/reset.html", "calendar/_feed.html", feed=feed_settings(), confirming=True
         )
-    feeds.new_secret(current_user.id, events.feed_calendar(api.run("CalendarItems")))
+    _new_feed()
     return _done(_("Your calendar feed has a new address; the old one no longer works."))
 
 
@@ -83,9 +94,7 @@ def reset_feed():
 @login_required
 def set_timezone():
     """Dates and times on every page in the learner's time zone (kept for this session)."""
-    form = TimezoneForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = _posted(TimezoneForm())
     session[i18n.TIMEZONE_KEY] = i18n.known_timezone(form.timezone.data) or None
     flash(_("Dates and times are now shown in %(zone)s.", zone=form.timezone.data), "success")
     return see_other(url_for("account.index", _anchor="calendar-feed"))

@@ -6,7 +6,6 @@ import re
 
 from flask import url_for
 from flask_babel import format_currency, gettext
-from flask_babel import lazy_gettext as _l
 
 from portal import api, cards
 from portal.api.errors import BadInput, Forbidden, NotFound
@@ -15,18 +14,6 @@ from portal.urls import instance_url
 
 # How far the confirm step looks for a course that is not on the page the learner came from.
 MAX_SCAN_PAGES = 10
-
-KIND_LABELS = {
-    "course": _l("Course"),
-    "learningPath": _l("Learning path"),
-    "article": _l("Article"),
-    "video": _l("Video"),
-    "webinar": _l("Webinar"),
-    "microCourse": _l("Micro course"),
-    "bundle": _l("Bundle"),
-    "inPersonEvent": _l("In-person event"),
-}
-
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
 
@@ -48,7 +35,7 @@ def _item(raw: dict, owned: set, currency: str, credits_enabled: bool = True) ->
     return {
         **cards.card(raw, buy_url=buy_url),
         **found,
-        "kind_label": raw.get("contentTypeLabel") or str(KIND_LABELS.get(kind, _l("Content"))),
+        "kind_label": raw.get("contentTypeLabel") or cards.kind_label(kind),
         "price": format_currency(price / 100, currency) if price > 0 else None,
     }
 

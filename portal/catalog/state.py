@@ -7,20 +7,25 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.cards import KIND_LABELS
+
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 1000
 
 # The content types the catalog filters by: ContentKind values, which CatalogContent's
 # `contentTypes` accepts.
 TYPE_LABELS = {
-    "course": _l("Course"),
-    "learningPath": _l("Learning path"),
-    "microCourse": _l("Micro course"),
-    "article": _l("Article"),
-    "video": _l("Video"),
-    "webinar": _l("Webinar"),
-    "inPersonEvent": _l("In-person event"),
-    "bundle": _l("Bundle"),
+    kind: KIND_LABELS[kind]
+    for kind in (
+        "course",
+        "learningPath",
+        "microCourse",
+        "article",
+        "video",
+        "webinar",
+        "inPersonEvent",
+        "bundle",
+    )
 }
 # Our sort names -> (SortColumn, SortDirection, the CatalogMeta flag that enables it). Price is
 # no SortColumn: the API cannot order the whole catalog by it, and ordering one page would lie.

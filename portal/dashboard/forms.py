@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from portal import api
 from portal.api.errors import ApiError, TokenExpired
@@ -20,34 +21,38 @@ class Action:
     failed: str
 
 
-def archive_action(title: str) -> Action:
+# What each action asks, its button, and what it says after: "%(title)s" is the item's title.
+ACTIONS = {
+    "archive": (
+        _l("Archive “%(title)s”? It moves to Archived, where you can reinstate it."),
+        _l("Yes, archive"),
+        _l("“%(title)s” was archived."),
+        _l("“%(title)s” could not be archived."),
+    ),
+    "unenroll": (
+        _l("Leave the waitlist for “%(title)s”? You would lose your place."),
+        _l("Yes, leave waitlist"),
+        _l("You left the waitlist for “%(title)s”."),
+        _l("You could not be taken off the waitlist for “%(title)s”."),
+    ),
+    "reinstate": (
+        None,
+        _l("Reinstate"),
+        _l("“%(title)s” is back in your content."),
+        _l("“%(title)s” could not be reinstated."),
+    ),
+}
+
+
+def action(name: str, title: str) -> Action:
+    """The action `name` (archive, unenroll, reinstate) for the item titled `title`."""
+    question, confirm_label, done, failed = ACTIONS[name]
+    values = {"title": title}
     return Action(
-        question=gettext(
-            "Archive “%(title)s”? It moves to Archived, where you can reinstate it.", title=title
-        ),
-        confirm_label=gettext("Yes, archive"),
-        done=gettext("“%(title)s” was archived.", title=title),
-        failed=gettext("“%(title)s” could not be archived.", title=title),
-    )
-
-
-def unenroll_action(title: str) -> Action:
-    return Action(
-        question=gettext(
-            "Leave the waitlist for “%(title)s”? You would lose your place.", title=title
-        ),
-        confirm_label=gettext("Yes, leave waitlist"),
-        done=gettext("You left the waitlist for “%(title)s”.", title=title),
-        failed=gettext("You could not be taken off the waitlist for “%(title)s”.", title=title),
-    )
-
-
-def reinstate_action(title: str) -> Action:
-    return Action(
-        question="",
-        confirm_label=gettext("Reinstate"),
-        done=gettext("“%(title)s” is back in your content.", title=title),
-        failed=gettext("“%(title)s” could not be reinstated.", title=title),
+        question=str(question) % values if question else "",
+        confirm_label=str(confirm_label),
+        done=str(done) % values,
+        failed=str(failed) % values,
     )
 
 

@@ -113,28 +113,42 @@ class DashboardState:
 def parse_state(args) -> DashboardState:
     """Read the view state from request.args (or a form carrying the same fields)."""
     state = DashboardState()
-    tab = str(args.get("tab", "") or "").strip()
-    if tab and tab not in GROUP_LABELS:
-        state.notices.append(gettext("That tab does not exist, so your content is shown."))
-    elif tab:
+    tab = _choice(
+        args,
+        "tab",
+        GROUP_LABELS,
+        state.notices,
+        _l("That tab does not exist, so your content is shown."),
+    )
+    if tab:
         state.tab = tab
-    kind = str(args.get("kind", "") or "").strip()
-    allowed_kinds = LIST_TABS.get(state.tab) or tuple(KIND_LABELS)
-    if kind and (kind not in KIND_LABELS or kind not in allowed_kinds):
-        state.notices.append(gettext("That kind of content is unknown, so all kinds are shown."))
-    elif kind and state.is_list:
+    allowed_kinds = set(LIST_TABS.get(state.tab) or KIND_LABELS) & set(KIND_LABELS)
+    kind = _choice(
+        args,
+        "kind",
+        allowed_kinds,
+        state.notices,
+        _l("That kind of content is unknown, so all kinds are shown."),
+    )
+    if kind and state.is_list:
         state.kind = kind
-    sort = str(args.get("sort", "") or "").strip()
-    if sort and sort not in SORT_LABELS:
-        state.notices.append(gettext("That sort order is unknown, so the usual order is used."))
-    elif sort:
+    sort = _choice(
+        args,
+        "sort",
+        SORT_LABELS,
+        state.notices,
+        _l("That sort order is unknown, so the usual order is used."),
+    )
+    if sort:
         state.sort = sort
-    direction = str(args.get("dir", "") or "").strip()
-    if direction and direction not in DIRECTION_LABELS:
-        state.notices.append(
-            gettext("That sort direction is unknown, so the list is sorted ascending.")
-        )
-    elif direction == "desc":  # ascending is the API's default: left out of the URL
+    direction = _choice(
+        args,
+        "dir",
+        DIRECTION_LABELS,
+        state.notices,
+        _l("That sort direction is unknown, so the list is sorted ascending."),
+    )
+    if direction == "desc":  # ascending is the API's default: left out of the URL
         state.direction = direction
     query = " ".join(str(args.get("q", "") or "").split())
     if len(query) > MAX_QUERY_LENGTH:
@@ -148,6 +162,15 @@ def parse_state(args) -> DashboardState:
     else:
         state.query = query
     return state
+
+
+def _choice(args, name: str, allowed, notices: list, notice) -> str | None:
+    """The field's value when it is one of allowed; None when empty, or unknown (with a notice)."""
+    value = str(args.get(name, "") or "").strip()
+    if value and value not in allowed:
+        notices.append(str(notice))
+        return None
+    return value or None
 
 
 def pushed_url(state: DashboardState, headers) -> str:

@@ -65,14 +65,14 @@ def course_detail(course_id: str):
 @login_required
 def archive(content_id: str):
     kind = request.form.get("item_kind", "")
-    action = forms.archive_action(forms.item_title(request.form))
+    action = forms.action("archive", forms.item_title(request.form))
     return _act(action, forms.archive_operation(kind), content_id, "dashboard.archive")
 
 
 @bp.post("/waitlist/<content_id>/unenroll")
 @login_required
 def unenroll(content_id: str):
-    action = forms.unenroll_action(forms.item_title(request.form))
+    action = forms.action("unenroll", forms.item_title(request.form))
     return _act(action, "UnenrollFromWaitlist", content_id, "dashboard.unenroll")
 
 
@@ -80,7 +80,7 @@ def unenroll(content_id: str):
 @login_required
 def reinstate(content_id: str):
     kind = request.form.get("item_kind", "")
-    action = forms.reinstate_action(forms.item_title(request.form))
+    action = forms.action("reinstate", forms.item_title(request.form))
     return _act(action, forms.reinstate_operation(kind), content_id, None)
 
 

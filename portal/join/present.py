@@ -6,14 +6,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from portal import code_messages
 from portal.api.cache import instance_data
-
-CODE_MESSAGES = {
-    "valid": _l("This code is valid."),
-    "used": _l("This code has already been used. Ask whoever gave it to you for a new one."),
-    "expired": _l("This code has expired. Ask whoever gave it to you for a new one."),
-    "invalid": _l("We do not know this code. Check it and try again."),
-}
 
 EMAIL_MESSAGES = {
     "taken": _l(
@@ -24,8 +18,8 @@ EMAIL_MESSAGES = {
 }
 
 
-def code_message(status: str):
-    return CODE_MESSAGES.get(status, CODE_MESSAGES["invalid"])
+def code_message(status: str) -> str:
+    return code_messages.joining(status)
 
 
 def refusal_message(field: str, status: str):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -31,16 +30,8 @@ bp = Blueprint("join", __name__, url_prefix="/join")
 
 @bp.before_request
 def registration_open():
-    if not current_app.config.get("PORTAL_REGISTRATION"):
+    if not state.registration_open():
         abort(404)
-
-
-def _join_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
-def _check_limit() -> str:
-    return current_app.config["RATELIMIT_JOIN_CHECK"]
 
 
 def _email_key() -> str:
@@ -77,8 +68,8 @@ def _page(form, status_of_code, status=200, error=None):
 
 
 @bp.route("", methods=["GET", "POST"])
-@limiter.limit(_join_limit, methods=["POST"], key_func=get_remote_address, on_breach=_too_many)
-@limiter.limit(_join_limit, methods=["POST"], key_func=_email_key, on_breach=_too_many)
+@limiter.limit(state.join_limit, methods=["POST"], key_func=get_remote_address, on_breach=_too_many)
+@limiter.limit(state.join_limit, methods=["POST"], key_func=_email_key, on_breach=_too_many)
 def index():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(home_url())
@@ -99,7 +90,7 @@ def index():
 
 
 @bp.post("/code")
-@limiter.limit(_check_limit, key_func=get_remote_address, on_breach=_too_many_checks)
+@limiter.limit(state.check_limit, key_func=get_remote_address, on_breach=_too_many_checks)
 def check_code():
     """The code's state as the learner types (htmx swaps the status); without JS, the form."""
     form = CodeForm()
