@@ -18,8 +18,8 @@ from portal.extensions import (
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        template_folder=str(settings.ROOT / "templates"),
-        static_folder=str(settings.ROOT / "static"),
+        template_folder=str(settings.SITE_FILES / "templates"),
+        static_folder=str(settings.SITE_FILES / "static"),
     )
     app.config.update(settings.from_env())
     app.config.update(config or {})

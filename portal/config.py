@@ -8,13 +8,19 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+# In a checkout, templates/ and static/ sit beside the package; an installed wheel carries
+# them inside it (setup.py copies them there).
+IN_CHECKOUT = (ROOT / "templates").is_dir() and (ROOT / "pyproject.toml").is_file()
+SITE_FILES = ROOT if IN_CHECKOUT else PACKAGE
 SUPPORTED_LOCALES = ("en", "fr", "de")
 
 
 def var_dir() -> Path:
     """Where the portal keeps local state (secret key, file sessions) when nothing else is set."""
-    return Path(os.environ.get("PORTAL_VAR_DIR") or ROOT / "var")
+    default = ROOT / "var" if IN_CHECKOUT else Path.cwd() / "var"
+    return Path(os.environ.get("PORTAL_VAR_DIR") or default)
 
 
 def _flag(value: str | None) -> bool:
