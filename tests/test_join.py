@@ -83,6 +83,7 @@ def test_join_page_links_the_terms_shown_in_full(joiner):
     terms = joiner.get("/join/terms")
     assert terms.status_code == 200
     assert "Course materials may not be redistributed" in text(terms)
+    assert '<a href="/join">Back to joining</a>' in text(terms)
 
 
 @pytest.mark.parametrize(

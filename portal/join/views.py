@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from portal import branding
 from portal.extensions import limiter
 from portal.htmx import render
 from portal.navigation import home_url
@@ -115,7 +116,11 @@ def check_code():
 
 @bp.get("/terms")
 def terms():
-    return render_template("join/terms.html", paragraphs=present.terms_paragraphs())
+    return render_template(
+        "site/terms.html",
+        paragraphs=branding.terms(),
+        back=(url_for("join.index"), _("Back to joining")),
+    )
 
 
 @bp.get("/check-your-email")
