@@ -10,21 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.sandbox.demo import DEMO_LOGINS
+from tests.browser import fits_360
 
 pytestmark = pytest.mark.e2e
 
 STARTED = "Coaching Conversations"
 LEARNING_PATH = "New Manager Journey"
 DONE_BUTTON = re.compile(r"(mark|complete).*(done|complete|section)|^complete", re.I)
-
-
-def fits_360(page) -> None:
-    page.set_viewport_size({"width": 360, "height": 740})
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 360 px"
-    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def content_pages(sandbox) -> list[str]:

@@ -8,16 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import fits_360
+
 pytestmark = pytest.mark.e2e
-
-
-def fits_360(page) -> None:
-    page.set_viewport_size({"width": 360, "height": 740})
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 360 px"
-    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
