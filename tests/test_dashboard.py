@@ -143,7 +143,51 @@ def test_sort_by_title_in_both_directions(busy):
     titles_down = re.findall(r'class="content-card__title[^"]*"><a [^>]*>([^<]+)<', descending)
     assert len(titles_up) > 3
     assert titles_up == sorted(titles_up, key=str.lower)
-    assert titles_down == list(reversed(titles_up))
+    assert titles_down == sorted(titles_down, key=str.lower, reverse=True)
+    # A page of the list each: the descending one starts where the ascending order ends.
+    assert titles_down[0].lower() >= titles_up[-1].lower()
+    assert titles_down[0] != titles_up[0]
+
+
+CARD_TITLE = re.compile(r'class="content-card__title[^"]*"><a [^>]*>([^<]+)<')
+
+
+def list_titles(page: str) -> list[str]:
+    return CARD_TITLE.findall(page.split('id="content-list"', 1)[1])
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_a_long_list_comes_in_pages_of_twelve_with_previous_and_next(busy, headers):
+    headers = {**headers, "HX-Target": "content-list"} if headers else headers
+    first = html(busy.get("/dashboard?sort=title", headers=headers))
+    total = int(re.search(r"1–12 of (\d+) items", first).group(1))
+    assert total > 12
+    assert len(list_titles(first)) == 12
+    assert 'rel="next" href="/dashboard?sort=title&amp;page=2"' in first
+    assert 'rel="prev"' not in first
+    second = busy.get("/dashboard?sort=title&page=2", headers=headers)
+    assert second.status_code == 200
+    page = html(second)
+    shown = list_titles(page)
+    assert shown and not set(shown) & set(list_titles(first))
+    assert f"13–{12 + len(shown)} of {total} items" in page
+    assert 'rel="prev" href="/dashboard?sort=title"' in page
+    if headers:
+        assert second.headers["HX-Push-Url"] == "/dashboard?sort=title&page=2"
+        assert 'id="dashboard-panel"' not in page
+
+
+def test_a_page_past_the_end_shows_the_last_page(busy):
+    page = html(busy.get("/dashboard?page=999"))
+    assert 'rel="next"' not in page
+    assert re.search(r"Page (\d+) of \1\b", page)
+    assert list_titles(page)
+
+
+def test_an_action_on_a_later_page_comes_back_to_that_page(busy):
+    page = html(busy.get("/dashboard?page=2"))
+    form = page.split('id="content-list"', 1)[1].split('class="action-form"', 1)[1]
+    assert '<input type="hidden" name="page" value="2">' in form.split("</form>", 1)[0]
 
 
 def test_kind_filter_keeps_only_that_kind(busy):
@@ -163,6 +207,8 @@ def test_kind_filter_keeps_only_that_kind(busy):
         ("dir=sideways", "That sort direction is unknown"),
         ("q=" + "x" * 201, "The search was too long"),
         ("tab=learningPaths&kind=course", "That kind of content is unknown"),
+        ("page=second", "That page does not exist"),
+        ("page=0", "That page does not exist"),
     ],
 )
 def test_bad_query_strings_show_a_notice_and_the_default_view(busy, headers, query, notice):

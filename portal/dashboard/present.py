@@ -14,6 +14,7 @@ from portal.dashboard.state import (
     DEFAULT_TAB,
     EXPIRING_WITHIN,
     GROUP_LABELS,
+    PAGE_SIZE,
     RECENT_ON_PAGE,
     DashboardState,
 )
@@ -146,7 +147,9 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
     )
     group_list = groups(data.get("UserContentGroups"), state)
     counts = {g["kind"]: g["count"] for g in group_list or []}
-    contents = content_items(data.get("UserContentItems"))
+    listed = tabs.ordered(state.tab, content_items(data.get("UserContentItems")), data)
+    pager = paginate(listed, state) if state.is_list else None
+    contents = pager["items"] if pager else listed
     recent = content_items(data.get("UserRecentContent"))
     return {
         "state": state,
@@ -155,6 +158,7 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
         "tab_label": label(f"dashboard.{state.tab}", GROUP_LABELS[state.tab]),
         "tab_count": counts.get(state.tab),
         **_widget("contents", contents, error, state.is_list),
+        "pager": pager,
         **_widget(
             "waitlist",
             content_items(data.get("UserWaitlist")),
@@ -175,6 +179,28 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
     }
 
 
+def paginate(items: list[dict] | None, state: DashboardState) -> dict | None:
+    """The page of the list the state asks for (the last one when it asks for more), with
+    where the previous and next pages are; None when there is no list."""
+    if items is None:
+        return None
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = min(state.page, pages)
+    state.page = page
+    first = (page - 1) * PAGE_SIZE
+    shown = items[first : first + PAGE_SIZE]
+    return {
+        "items": shown,
+        "page": page,
+        "pages": pages,
+        "total": len(items),
+        "first": first + 1 if shown else 0,
+        "last": first + len(shown),
+        "previous_url": state.url(page=page - 1 if page > 2 else None) if page > 1 else None,
+        "next_url": state.url(page=page + 1) if page < pages else None,
+    }
+
+
 def _widget(name: str, value, error: str | None, wanted: bool) -> dict:
     """`name` and `name_error`: the error only for a widget that was asked for and is missing."""
     return {name: value, f"{name}_error": error if wanted and value is None else None}
@@ -183,16 +209,6 @@ def _widget(name: str, value, error: str | None, wanted: bool) -> dict:
 def _progress(full_page: bool, *lists) -> dict:
     """The percents of started courses: the full page's second and last upstream request."""
     return {"progress_pending": cards.progress_for(*lists, full_page=full_page)}
-
-
-def list_context(state: DashboardState, *, full_page: bool = False) -> dict:
-    data, error = fetch("UserContentItems", **state.item_variables())
-    contents = content_items(data.get("UserContentItems"))
-    return {
-        "state": state,
-        **_widget("contents", contents, error, True),
-        **_progress(full_page, contents),
-    }
 
 
 def recent_context(limit: int, *, full_page: bool) -> dict:

@@ -14,6 +14,10 @@ from portal.cards import EVENT_KINDS, KIND_LABELS
 
 MAX_QUERY_LENGTH = 200
 RECENT_ON_PAGE = 6
+# Cards per page of a content list: enough for most learners' whole list, few enough that the
+# page stays quick to read, to render and to load on a phone.
+PAGE_SIZE = 12
+MAX_PAGE = 1000
 RECENT_MAX = 25  # the API never returns more, whatever the limit
 EXPIRING_WITHIN = timedelta(days=30)
 DEFAULT_TAB = "contentItems"
@@ -65,6 +69,7 @@ class DashboardState:
     sort: str = ""
     direction: str = ""
     query: str = ""
+    page: int = 1
     notices: list[str] = field(default_factory=list)
 
     def args(self) -> dict:
@@ -75,11 +80,13 @@ class DashboardState:
             ("sort", self.sort),
             ("dir", self.direction),
             ("q", self.query),
+            ("page", self.page if self.page > 1 else ""),
         )
         return {key: value for key, value in pairs if value}
 
-    def url(self) -> str:
-        return url_for("dashboard.index", **self.args())
+    def url(self, **changes) -> str:
+        """This view's URL; `changes` replace some of its fields (`page=2`)."""
+        return url_for("dashboard.index", **{**self.args(), **changes})
 
     @property
     def is_list(self) -> bool:
@@ -161,7 +168,19 @@ def parse_state(args) -> DashboardState:
         )
     else:
         state.query = query
+    state.page = _page(args.get("page"), state.notices)
     return state
+
+
+def _page(value, notices: list) -> int:
+    """The page of a content list: 1 when absent; a notice and 1 when not a page number."""
+    text = str(value or "").strip()
+    if not text:
+        return 1
+    if text.isdigit() and 1 <= int(text) <= MAX_PAGE:
+        return int(text)
+    notices.append(gettext("That page does not exist, so the first page is shown."))
+    return 1
 
 
 def _choice(args, name: str, allowed, notices: list, notice) -> str | None:

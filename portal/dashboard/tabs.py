@@ -153,6 +153,13 @@ def tab_context(state, data: dict, contents, error: str | None, *, full_page: bo
     return {"tab_error": error, **found}
 
 
+def ordered(tab: str, contents: list[dict] | None, data: dict) -> list[dict] | None:
+    """The tab's whole list in the order its pages show it: events soonest first."""
+    if tab == "eventItems":
+        return event_items(contents, data.get("UserContentItems"))
+    return contents
+
+
 def _tab_context(tab: str, data: dict, contents: list[dict] | None, full_page: bool) -> dict:
     if tab == "completedItems":
         found = completed(data.get("UserContentItems"), data.get("UserCertificates"))
@@ -160,8 +167,6 @@ def _tab_context(tab: str, data: dict, contents: list[dict] | None, full_page: b
     if tab == "learningPaths":
         found, pending = learning_paths(contents, full_page=full_page)
         return {"contents": found, "milestones_pending": pending}
-    if tab == "eventItems":
-        return {"contents": event_items(contents, data.get("UserContentItems"))}
     if tab == "bookmarkFolders" and not full_page:
         return {"bookmarks_later": True}
     if tab == "bookmarkFolders":

@@ -17,7 +17,9 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -214,6 +216,34 @@ def wait_until_serving(port: int, workers: int) -> None:
                 await connection.close()
 
     asyncio.run(ping())
+
+
+def start_redis() -> tuple[subprocess.Popen | None, str]:
+    """A redis-server on a free loopback port, without persistence; (None, "") when the
+    machine has none."""
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not os.access(server, os.X_OK):
+        print("(no redis-server here: one worker, as `portal serve` runs without Redis)")
+        return None, ""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                connection.sendall(b"PING\r\n")
+                if connection.recv(16).startswith(b"+PONG"):
+                    return process, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit(f"redis-server did not answer on port {port}")
 
 
 def start_replay(answers: Path, latency_ms: float) -> tuple[subprocess.Popen, int]:
@@ -425,11 +455,13 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="also other worker models")
     args = parser.parse_args()
     began = time.perf_counter()
-    # Sized as in production, where workers share state through Redis (the bench keeps
-    # sessions in files, which every worker of one host reads).
-    workers = default_workers(shared_state=True)
+    # Sized as `portal serve` sizes itself: with Redis (a local redis-server when the machine
+    # has one) the workers share sessions, limits and cache, one per core; without, one worker.
     rows: list[Row] = []
     extra: dict = {}
+    redis_process, redis_url = start_redis()
+    workers = default_workers(shared_state=bool(redis_url))
+    extra["redis"] = bool(redis_url)
     with tempfile.TemporaryDirectory() as tmp:
         answers = Path(tmp) / "answers.json"
         recording = record_answers(answers)
@@ -444,7 +476,7 @@ def main() -> None:
             "TI_API_KEY": API_KEY,
             "SECRET_KEY": "bench-secret-key",
             "PORTAL_VAR_DIR": str(Path(tmp) / "var"),
-            "REDIS_URL": "",
+            "REDIS_URL": redis_url,
             # 64 learners sign in from one address: the login limit is not what is measured.
             "RATELIMIT_LOGIN": "100000 per minute",
             "BENCH_UPSTREAM": upstream,
@@ -457,6 +489,9 @@ def main() -> None:
         finally:
             replay.terminate()
             replay.wait()
+            if redis_process is not None:
+                redis_process.terminate()
+                redis_process.wait()
         extra["import"] = import_time(env)
     report(rows, extra, args, workers, time.perf_counter() - began)
 
@@ -505,7 +540,8 @@ def served_dashboards(server: Server) -> int:
 def report(rows: list[Row], extra: dict, args, workers: int, took: float) -> None:
     print()
     print(
-        f"Instance latency {args.latency_ms:.0f} ms, {workers} workers, "
+        f"Instance latency {args.latency_ms:.0f} ms, {workers} workers"
+        f"{' sharing a local Redis' if extra.get('redis') else ''}, "
         f"{os.cpu_count()} CPUs, {args.seconds:.0f} s per level"
     )
     print(
