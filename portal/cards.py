@@ -8,7 +8,7 @@ content page's course or learning path. Its state comes from TI's `availabilityS
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import session, url_for
 from flask_babel import format_percent, gettext
 from flask_babel import lazy_gettext as _l
 
@@ -18,6 +18,9 @@ from portal.formats import local_date
 from portal.urls import instance_url
 
 MAX_PROGRESS_IDS = 60  # more than any page shows; a longer list is a forged request
+# The started courses of the learner's last full dashboard: the next one asks for their
+# percents in the same request as the lists (one upstream request instead of two).
+PROGRESS_HINT_KEY = "progress_hint"
 
 KIND_LABELS = {
     "article": _l("Article"),
@@ -169,9 +172,12 @@ def fetch_progress(ids: list[str]) -> dict[str, int | None]:
     }
 
 
-def with_progress(*lists) -> None:
-    """Fill in the percent of every started course in the lists: one upstream request."""
-    percents = fetch_progress(progress_ids(*lists))
+def with_progress(*lists, known: dict | None = None) -> None:
+    """Fill in the percent of every started course in the lists: those `known` already (asked
+    for along with the lists), the others in one upstream request."""
+    ids = progress_ids(*lists)
+    percents = {ident: known[ident] for ident in ids if known and ident in known}
+    percents.update(fetch_progress([ident for ident in ids if ident not in percents]))
     for items in lists:
         for item in items or ():
             if item.get("id") in percents:
@@ -179,14 +185,39 @@ def with_progress(*lists) -> None:
             item["wants_progress"] = False
 
 
-def progress_for(*lists, full_page: bool) -> list[str]:
-    """A full page gets the percents of its started courses now (one request); an htmx
-    fragment gets back the ids to ask for in one progress request of its own (the
+def progress_for(*lists, full_page: bool, known: dict | None = None) -> list[str]:
+    """A full page gets the percents of its started courses now (at most one request); an
+    htmx fragment gets back the ids to ask for in one progress request of its own (the
     `progress_loader` macro), so that every htmx response costs one upstream request."""
     if full_page:
-        with_progress(*lists)
+        with_progress(*lists, known=known)
         return []
     return progress_ids(*lists)
+
+
+def progress_hint() -> list[str]:
+    """The ids whose percents to ask for along with the next full list (see remember_hint)."""
+    hint = session.get(PROGRESS_HINT_KEY)
+    if not isinstance(hint, list):
+        return []
+    return [ident for ident in hint if isinstance(ident, str)][:MAX_PROGRESS_IDS]
+
+
+def remember_hint(ids: list[str]) -> None:
+    """Keep the started courses of a full list (`progress_ids`, before `with_progress`) as the
+    next one's hint. A course started since costs a second request once; one finished since,
+    an unused field."""
+    if session.get(PROGRESS_HINT_KEY) != ids:
+        session[PROGRESS_HINT_KEY] = ids
+
+
+def hinted_percents(hint: list[str], answers: list) -> dict:
+    """The percents of a hint's courses from the answers that rode along with a list (None
+    where the instance gave none: asking again in a second request would not change that)."""
+    return {
+        ident: (answer or {}).get("percentComplete")
+        for ident, answer in zip(hint, answers, strict=True)
+    }
 
 
 def progress_cards(ids: list[str]) -> list[dict]:

@@ -38,3 +38,16 @@ def fetch(operation: str, /, **variables) -> tuple[dict, str | None]:
     if error is None:
         return data, None
     return error.data or {}, error.message
+
+
+def fetch_with_batch(
+    operation: str, batch_operation: str, variable_sets: list[dict], /, **variables
+) -> tuple[dict, list, str | None]:
+    """`fetch`, with `batch_operation` once per variable set riding along in the same request
+    (`api.run_with_batch`): the data, the batch's values (None where missing) and the message."""
+    found, error = attempt(
+        api.run_with_batch, operation, batch_operation, variable_sets, **variables
+    )
+    if error is None:
+        return (*found, None)
+    return (*api.split_batch(error.data, len(variable_sets)), error.message)

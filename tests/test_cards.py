@@ -108,6 +108,27 @@ def test_the_progress_batch_is_one_aliased_copy_per_id_and_validates():
         assert not validate(schema, parse(text))
 
 
+def test_a_batch_rides_along_with_a_page_document_and_validates():
+    from portal.api import documents
+
+    page = documents.get("DashboardPage")
+    combined = documents.with_batch("DashboardPage", "UserCourseProgress", 2)
+    text = combined.text
+    assert combined.name == "DashboardPage"
+    assert text.count("query DashboardPage(") == 1
+    assert "item1: UserCourseProgress(id: $id_1)" in text
+    assert "$id_0: ID!" in text and "$withItems: Boolean!" in text
+    assert text.count("fragment ContentCardFields on Content") == 1
+    assert combined.points == page.points + 2
+    assert combined.optional_fields == {"item0", "item1"}
+    assert documents.with_batch("DashboardPage", "UserCourseProgress", 0) is page
+    if REFERENCE_SCHEMA.exists():
+        schema = build_schema(REFERENCE_SCHEMA.read_text(encoding="utf-8"))
+        assert not validate(schema, parse(text))
+    with pytest.raises(documents.DocumentError):
+        documents.with_batch("Logout", "UserCourseProgress", 1)
+
+
 def test_only_one_field_queries_can_be_batched():
     from portal.api import documents
 

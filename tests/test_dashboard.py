@@ -85,6 +85,42 @@ def test_first_render_costs_at_most_two_upstream_requests(api_cost, busy):
     assert stats["requests"] == 1
 
 
+PROGRESS_BAR = re.compile(r'<progress [^>]*value="(\d+)"[^>]*aria-label="Progress: ([^"]+)"')
+
+
+def test_the_next_render_asks_for_the_percents_along_with_the_lists(api_cost, busy, sandbox):
+    first, stats = api_cost(busy, "/dashboard")
+    assert stats["requests"] == 2, stats  # nothing known yet: the percents come second
+    bars = PROGRESS_BAR.findall(html(first))
+    assert bars
+    again, stats = api_cost(busy, "/dashboard")
+    assert stats["requests"] == 1, stats
+    assert PROGRESS_BAR.findall(html(again)) == bars
+    # A course started since the last render is asked for on its own, in a second request.
+    cards = html(again).split('<li class="content-card ')
+    course = next(c for c in cards if "content-card--not-started" in c and ">Course<" in c)
+    title = re.search(r'<a href="[^"]*">([^<]+)</a>', course).group(1)
+    sandbox.store.execute(
+        "UPDATE enrollments SET status = 'started', progress = 30 WHERE content_id = ?",
+        content_id(sandbox, title),
+    )
+    started, stats = api_cost(busy, "/dashboard")
+    assert stats["requests"] == 2, stats
+    assert ("30", title) in PROGRESS_BAR.findall(html(started))
+    _, stats = api_cost(busy, "/dashboard")
+    assert stats["requests"] == 1, stats
+
+
+def test_an_unknown_id_in_the_hint_leaves_the_page_whole(api_cost, busy):
+    bars = PROGRESS_BAR.findall(html(busy.get("/dashboard")))
+    with busy.session_transaction() as session:
+        session["progress_hint"] = ["no-such-course", *session["progress_hint"]]
+    response, stats = api_cost(busy, "/dashboard")
+    assert response.status_code == 200
+    assert stats["requests"] == 1, stats
+    assert PROGRESS_BAR.findall(html(response)) == bars
+
+
 def test_tab_labels_come_from_the_instance_translations(client, login):
     login(client, "multilingual")
     page = html(client.get("/dashboard"))

@@ -7,7 +7,17 @@ returns its `data`; failures are `portal.api.errors.ApiError` kinds.
 from __future__ import annotations
 
 from . import errors
-from .client import current_token, ping, run, run_anonymous, run_as, run_batch, stats
+from .client import (
+    current_token,
+    ping,
+    run,
+    run_anonymous,
+    run_as,
+    run_batch,
+    run_with_batch,
+    split_batch,
+    stats,
+)
 from .errors import ApiError
 
 __all__ = [
@@ -19,5 +29,7 @@ __all__ = [
     "run_anonymous",
     "run_as",
     "run_batch",
+    "run_with_batch",
+    "split_batch",
     "stats",
 ]

@@ -99,6 +99,25 @@ def run_batch(operation: str, variable_sets: list[dict], /) -> list:
     return [data.get(documents.alias(index)) for index in range(len(variable_sets))]
 
 
+def run_with_batch(
+    operation: str, batch_operation: str, variable_sets: list[dict], /, **variables
+) -> tuple[dict, list]:
+    """`run(operation, **variables)` and `run_batch(batch_operation, variable_sets)` in ONE
+    request: the data of the first, and the batch's values in order (None where one failed;
+    a failing copy never fails the first)."""
+    combined = documents.with_batch(operation, batch_operation, len(variable_sets))
+    for index, values in enumerate(variable_sets):
+        variables.update({f"{name}_{index}": value for name, value in values.items()})
+    return split_batch(execute(combined, variables, current_token()), len(variable_sets))
+
+
+def split_batch(data: dict | None, count: int) -> tuple[dict, list]:
+    """A `run_with_batch` answer (or the partial data of its error) as the first document's
+    data and the batch's `count` values."""
+    data = dict(data or {})
+    return data, [data.pop(documents.alias(index), None) for index in range(count)]
+
+
 def stats() -> dict:
     """Upstream requests, API points and seconds spent waiting on the API so far in this
     portal request (app context)."""
@@ -246,14 +265,16 @@ def execute(
             raise Unavailable("The learning service cannot be reached.") from None
         _count(operation, points=True, started=started)
         log.debug("TI API %s answered in %.3fs", name, time.perf_counter() - started)
-        return _data(name, result, seen)
+        return _data(operation, result, seen)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _data(name: str, result, seen: dict) -> dict:
-    """The data of a GraphQL answer, or the ApiError kind its status or first error stands for."""
+def _data(operation: documents.Operation, result, seen: dict) -> dict:
+    """The data of a GraphQL answer, or the ApiError kind its status or first error stands for
+    (errors of the operation's optional fields aside)."""
+    name = operation.name
     status = seen.get("status") or 200
-    errors = result.errors or []
+    errors = [error for error in result.errors or [] if not _optional(operation, error)]
     first = errors[0] if errors and isinstance(errors[0], dict) else {}
     code = (first.get("extensions") or {}).get("code") if errors else None
     if status == 429 or status == 401 or status >= 500:
@@ -273,6 +294,11 @@ def _data(name: str, result, seen: dict) -> dict:
         log.warning("TI API %s: answer without data", name)
         raise Unavailable("The learning service sent an answer we cannot read.")
     return result.data
+
+
+def _optional(operation: documents.Operation, error) -> bool:
+    path = error.get("path") if isinstance(error, dict) else None
+    return bool(path) and path[0] in operation.optional_fields
 
 
 def _status_error(name: str, status, seen: dict, code: str | None = None) -> ApiError:

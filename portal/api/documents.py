@@ -62,6 +62,9 @@ class Operation:
     root_fields: tuple[str, ...]
     points: int
     text: str = ""
+    # Root fields (aliases) whose errors leave that field empty instead of failing the call:
+    # the batched copies riding along with another document (`with_batch`).
+    optional_fields: frozenset[str] = frozenset()
 
     def request_with(self, variables: dict | None) -> GraphQLRequest:
         """The request to send with these variables."""
@@ -232,6 +235,48 @@ def batched(name: str, count: int) -> Operation:
         text=print_ast(batch_document),
         root_fields=single.root_fields * count,
         points=single.points * count,
+    )
+
+
+@lru_cache(maxsize=64)
+def with_batch(name: str, batch_name: str, count: int) -> Operation:
+    """Document `name` with `batched(batch_name, count)`'s aliased copies added to it: what
+    two dependent requests would ask, in one, when the ids are known beforehand. The copies
+    are optional: an error in one of them leaves its alias empty, not the whole call failed."""
+    if not count:
+        return get(name)
+    main, batch = get(name), batched(batch_name, count)
+    main_document, batch_document = main.request.document, batch.request.document
+
+    def operation_of(document):
+        return next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+
+    first, second = operation_of(main_document), operation_of(batch_document)
+    if main.is_mutation:
+        raise DocumentError(f"{name}.graphql: a mutation takes no batch along")
+    merged = OperationDefinitionNode(
+        operation=first.operation,
+        name=first.name,
+        variable_definitions=(*first.variable_definitions, *second.variable_definitions),
+        directives=first.directives,
+        selection_set=SelectionSetNode(
+            selections=(*first.selection_set.selections, *second.selection_set.selections)
+        ),
+    )
+    fragments = {
+        d.name.value: d
+        for document in (main_document, batch_document)
+        for d in document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    }
+    document = DocumentNode(definitions=(merged, *fragments.values()))
+    return replace(
+        main,
+        request=GraphQLRequest(document, operation_name=name),
+        text=print_ast(document),
+        root_fields=main.root_fields + batch.root_fields,
+        points=main.points + batch.points,
+        optional_fields=frozenset(alias(index) for index in range(count)),
     )
 
 

@@ -21,7 +21,7 @@ from portal.dashboard.state import (
 from portal.formats import local_date, parse_date
 from portal.i18n import label
 from portal.urls import instance_url
-from portal.widgets import fetch
+from portal.widgets import fetch, fetch_with_batch
 
 
 def content_item(raw: dict) -> dict:
@@ -135,9 +135,14 @@ def expiring_certificates(certificates, today: datetime | None = None) -> list[d
 
 
 def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
-    """Everything the page (or the panel with the tabs out of band) shows: one upstream request."""
-    data, error = fetch(
+    """Everything the page (or the panel with the tabs out of band) shows: one upstream request
+    (a full page whose started courses are not all in the hint: a second one)."""
+    with_progress = full_page and state.tab not in tabs.BATCH_TABS
+    hint = cards.progress_hint() if with_progress else []
+    data, answers, error = fetch_with_batch(
         "DashboardPage",
+        "UserCourseProgress",
+        [{"id": ident} for ident in hint],
         **state.item_variables(),
         recentLimit=RECENT_ON_PAGE,
         withRecent=full_page,
@@ -147,10 +152,15 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
     )
     group_list = groups(data.get("UserContentGroups"), state)
     counts = {g["kind"]: g["count"] for g in group_list or []}
-    listed = tabs.ordered(state.tab, content_items(data.get("UserContentItems")), data)
+    # Cards are made for the page shown only: the list is ordered and cut as answered.
+    listed = tabs.ordered(state.tab, data.get("UserContentItems"), data)
     pager = paginate(listed, state) if state.is_list else None
-    contents = pager["items"] if pager else listed
+    contents = content_items(pager["items"] if pager else listed)
     recent = content_items(data.get("UserRecentContent"))
+    started = cards.progress_ids(contents, recent)
+    progress = _progress(with_progress, cards.hinted_percents(hint, answers), contents, recent)
+    if with_progress and not error:
+        cards.remember_hint(started)
     return {
         "state": state,
         "groups": group_list,
@@ -173,15 +183,15 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
         ),
         **_widget("recent", recent, error, full_page),
         "recent_limit": RECENT_ON_PAGE,
-        **_progress(full_page and state.tab not in tabs.BATCH_TABS, contents, recent),
+        **progress,
         "expiring": expiring_certificates(data.get("UserCertificates")) if full_page else [],
         **tabs.tab_context(state, data, contents, error, full_page=full_page),
     }
 
 
 def paginate(items: list[dict] | None, state: DashboardState) -> dict | None:
-    """The page of the list the state asks for (the last one when it asks for more), with
-    where the previous and next pages are; None when there is no list."""
+    """The page of the list (Content answers) the state asks for (the last one when it asks
+    for more), with where the previous and next pages are; None when there is no list."""
     if items is None:
         return None
     pages = max(1, -(-len(items) // PAGE_SIZE))
@@ -206,9 +216,10 @@ def _widget(name: str, value, error: str | None, wanted: bool) -> dict:
     return {name: value, f"{name}_error": error if wanted and value is None else None}
 
 
-def _progress(full_page: bool, *lists) -> dict:
-    """The percents of started courses: the full page's second and last upstream request."""
-    return {"progress_pending": cards.progress_for(*lists, full_page=full_page)}
+def _progress(full_page: bool, known: dict, *lists) -> dict:
+    """The percents of started courses: on a full page those that came with the lists, and
+    the others in a second request; an htmx fragment gets the ids for its progress loader."""
+    return {"progress_pending": cards.progress_for(*lists, full_page=full_page, known=known)}
 
 
 def recent_context(limit: int, *, full_page: bool) -> dict:
@@ -217,5 +228,5 @@ def recent_context(limit: int, *, full_page: bool) -> dict:
     return {
         **_widget("recent", recent, error, True),
         "recent_limit": limit,
-        **_progress(full_page, recent),
+        **_progress(full_page, {}, recent),
     }

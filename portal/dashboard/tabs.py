@@ -153,11 +153,16 @@ def tab_context(state, data: dict, contents, error: str | None, *, full_page: bo
     return {"tab_error": error, **found}
 
 
-def ordered(tab: str, contents: list[dict] | None, data: dict) -> list[dict] | None:
-    """The tab's whole list in the order its pages show it: events soonest first."""
-    if tab == "eventItems":
-        return event_items(contents, data.get("UserContentItems"))
-    return contents
+def ordered(tab: str, raw_items, data: dict) -> list[dict] | None:
+    """The tab's whole list (Content answers) in the order its pages show it: events soonest
+    first, as `event_items` orders each page's cards."""
+    if raw_items is None:
+        return None
+    items = [raw for raw in raw_items if isinstance(raw, dict)]
+    if tab != "eventItems":
+        return items
+    rank = {event["id"]: index for index, event in enumerate(events.events(data))}
+    return sorted(items, key=lambda raw: rank.get(raw.get("id"), len(rank)))
 
 
 def _tab_context(tab: str, data: dict, contents: list[dict] | None, full_page: bool) -> dict:
@@ -167,6 +172,8 @@ def _tab_context(tab: str, data: dict, contents: list[dict] | None, full_page: b
     if tab == "learningPaths":
         found, pending = learning_paths(contents, full_page=full_page)
         return {"contents": found, "milestones_pending": pending}
+    if tab == "eventItems":
+        return {"contents": event_items(contents, data.get("UserContentItems"))}
     if tab == "bookmarkFolders" and not full_page:
         return {"bookmarks_later": True}
     if tab == "bookmarkFolders":
