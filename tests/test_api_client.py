@@ -113,6 +113,16 @@ def resetting_listener():
     listener.close()
 
 
+DASHBOARD = {
+    "withItems": False,
+    "withRecent": False,
+    "withWaitlist": False,
+    "withArchived": False,
+    "withCertificates": False,
+    "withBookmarks": False,
+}
+
+
 def closed_port_url() -> str:
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
@@ -352,6 +362,50 @@ def test_a_partial_failure_raises_the_first_error_with_the_data_kept(upstream):
         with pytest.raises(errors.NotFound) as raised:
             api.run_anonymous("InstanceData")
     assert raised.value.data["CompanyDetails"] == {"name": "Northwind"}
+
+
+def test_a_batch_riding_along_fails_alone_and_the_page_document_does_not(upstream):
+    answer = {
+        "data": {"UserContentGroups": [], "item0": None, "item1": {"percentComplete": 40}},
+        "errors": [
+            {"message": "No such course.", "path": ["item0"], "extensions": {"code": "NOT_FOUND"}}
+        ],
+    }
+    fake = upstream(answer_with(answer))
+    with portal_app(fake.url).test_request_context("/"):
+        data, answers = api.run_with_batch(
+            "DashboardPage", "UserCourseProgress", [{"id": "gone"}, {"id": "c2"}], **DASHBOARD
+        )
+    assert data == {"UserContentGroups": []}
+    assert answers == [None, {"percentComplete": 40}]
+    body = fake.hits[0].body
+    assert body["operationName"] == "DashboardPage"
+    assert body["variables"]["id_0"] == "gone" and body["variables"]["id_1"] == "c2"
+    assert "item1: UserCourseProgress(id: $id_1)" in body["query"]
+    # An error of the page document's own fields still fails the call.
+    answer["errors"][0]["path"] = ["UserContentGroups"]
+    fake = upstream(answer_with(answer))
+    with portal_app(fake.url).test_request_context("/"):
+        with pytest.raises(errors.NotFound) as raised:
+            api.run_with_batch("DashboardPage", "UserCourseProgress", [{"id": "c"}], **DASHBOARD)
+    assert api.split_batch(raised.value.data, 1)[1] == [None]
+
+
+def test_the_environments_proxy_is_used(upstream, monkeypatch):
+    # The proxy settings are read once per transport: this one is new (its own thread and URL).
+    proxy = upstream(answer_with({"data": {"CurrentUser": {"id": "1"}}}))
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    app = portal_app("http://instance.invalid")
+
+    def call():
+        with app.test_request_context("/"):
+            return api.run_anonymous("CurrentUser")
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(call).result() == {"CurrentUser": {"id": "1"}}
+    assert len(proxy.hits) == 1
 
 
 def test_passwords_and_tokens_stay_out_of_debug_logs(upstream, caplog):
