@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import request
 from flask_babel import format_datetime, gettext
-from icalendar import Calendar, Event
 
 from portal.formats import parse_date
 from portal.urls import instance_url
@@ -86,7 +85,9 @@ def _uid(prefix: str, content_id) -> str:
     return f"{prefix}-{content_id}@{host}"
 
 
-def _vevent(event: dict, stamp: datetime) -> Event:
+def _vevent(event: dict, stamp: datetime):
+    from icalendar import Event
+
     vevent = Event()
     vevent.add("uid", _uid("event", event["id"]))
     vevent.add("dtstamp", stamp)
@@ -106,7 +107,9 @@ def _vevent(event: dict, stamp: datetime) -> Event:
     return vevent
 
 
-def _due_vevent(item: dict, stamp: datetime) -> Event:
+def _due_vevent(item: dict, stamp: datetime):
+    from icalendar import Event
+
     vevent = Event()
     vevent.add("uid", _uid("due", item["id"]))
     vevent.add("dtstamp", stamp)
@@ -125,6 +128,9 @@ def calendar(
     event_list: list[dict], due_list: list[dict] = (), *, name: str | None = None
 ) -> bytes:
     """An iCalendar file: times in UTC, due dates as all-day entries."""
+    # Imported here: pages that list events never need it, and it costs a worker ~4 MB.
+    from icalendar import Calendar
+
     stamp = datetime.now(UTC).replace(microsecond=0)
     cal = Calendar()
     cal.add("prodid", "-//Learner portal//Calendar//EN")

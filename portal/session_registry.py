@@ -15,7 +15,6 @@ import threading
 import time
 from datetime import UTC, datetime
 
-import ua_parser
 from flask import Flask, current_app, request, session
 from flask_babel import gettext as _
 
@@ -102,6 +101,8 @@ def _user_id() -> str | None:
 
 def browser_label(user_agent: str | None) -> str:
     """`Firefox on Windows` from a User-Agent header; a plain word when it says nothing known."""
+    import ua_parser  # at sign-in only: no page needs it loaded
+
     parsed = ua_parser.parse((user_agent or "")[:512])
     browser = parsed.user_agent.family if parsed.user_agent else None
     system = parsed.os.family if parsed.os else None

@@ -275,3 +275,27 @@ def test_versioned_static_files_are_cached_for_a_year(busy):
         assert "no-cache" in response.headers["Cache-Control"], url
         assert "immutable" not in response.headers["Cache-Control"], url
         response.close()
+
+
+def test_a_worker_starts_without_what_only_some_requests_need(tmp_path):
+    # PDF rendering, iCalendar files and User-Agent parsing load on first use: memory kept
+    # by every worker for pages that never need them.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, portal.wsgi\n"
+        "print(sorted(m for m in ('weasyprint', 'icalendar', 'ua_parser') if m in sys.modules))\n"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TI_", "PORTAL_"))},
+        "TI_BASE_URL": "http://127.0.0.1:9",
+        "TI_API_KEY": "key",
+        "SECRET_KEY": "start-up-test",
+        "PORTAL_VAR_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
