@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     _derive_settings(app, explicit=set(config or ()))
 
-    from portal import errors, i18n, request_log, security, serving, session_registry
+    from portal import errors, fragments, i18n, request_log, security, serving, session_registry
     from portal.api.cache import cache, cache_config
     from portal.learner import load_user
 
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     session_registry.init_app(app)
     errors.init_app(app)
     serving.init_app(app)
+    fragments.init_app(app)
     _register_blueprints(app)
     _template_globals(app)
     return app

@@ -79,6 +79,10 @@ def from_env(env=None) -> dict:
         # Idle timeout; SESSION_ABSOLUTE_LIFETIME ends a session however active it is (as the
         # instance's token does).
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        # A session is stored (and its cookie renewed) when it changes, not on every request:
+        # the sessions registry changes it at most each SEEN_EVERY_SECONDS while the learner
+        # is active, which is what keeps the idle timeout moving.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_ABSOLUTE_LIFETIME": timedelta(
             hours=float(env.get("SESSION_ABSOLUTE_LIFETIME_HOURS") or 12)
         ),

@@ -139,6 +139,18 @@ def test_session_ends_after_its_absolute_lifetime_however_active(app, login):
     assert client.get("/dashboard").status_code == 302
 
 
+def test_an_active_session_is_stored_again_each_minute_not_on_every_page(app, login, monkeypatch):
+    client = signed_in(app, login, FIREFOX)
+    client.get("/dashboard")
+    # Within the minute: nothing changed, nothing written, no cookie sent again.
+    assert "Set-Cookie" not in client.get("/dashboard").headers
+    # A minute on: the last-seen time moves, so the session and its cookie are renewed (the
+    # idle timeout starts again from now).
+    monkeypatch.setattr(session_registry, "SEEN_EVERY_SECONDS", 0)
+    renewed = client.get("/dashboard").headers.get("Set-Cookie", "")
+    assert renewed.startswith("portal_session=") and "Expires=" in renewed
+
+
 def test_absolute_lifetime_is_a_setting():
     from portal.config import from_env
 

@@ -33,6 +33,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--path", default="/dashboard")
     parser.add_argument("--no-profile", action="store_true", help="only the medians")
+    parser.add_argument(
+        "--no-fragments", action="store_true", help="draw every card again (no fragment cache)"
+    )
     args = parser.parse_args()
     from portal import create_app
 
@@ -58,6 +61,7 @@ def main() -> None:
                     "RATELIMIT_ENABLED": False,
                     "REDIS_URL": None,
                     "PORTAL_DEMO": True,
+                    **({"FRAGMENT_CACHE_SIZE": 0} if args.no_fragments else {}),
                 }
             )
             logging.getLogger("portal.requests").setLevel(logging.WARNING)

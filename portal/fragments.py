@@ -1,0 +1,102 @@
+"""Rendered fragments kept for their inputs: a card drawn once is not drawn again while nothing
+it shows has changed.
+
+A template wraps a fragment in `{% call fragment("card", item, ...) %}...{% endcall %}`, naming
+everything the fragment shows beyond the request's own context. The key is a digest of those
+parts, the language, the time zone, the page's path (forms send the learner back to it) and the
+template's name, so a changed item, a bookmark added or another language is another fragment.
+CSRF tokens differ from session to session and from second to second: the kept copy holds a
+placeholder, and each response gets its own token in its place.
+
+The fragments live in the worker's memory (a few KB each, at most MAX_FRAGMENTS): cheaper than
+Redis for something any worker can draw again, and never shared between instances.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale, get_timezone
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+MAX_FRAGMENTS = 1024
+TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
+
+
+class FragmentCache:
+    """A bounded, thread-safe map from key to HTML, the least recently used dropped first."""
+
+    def __init__(self, size: int = MAX_FRAGMENTS):
+        self.size = size
+        self._items: OrderedDict[bytes, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: bytes) -> str | None:
+        with self._lock:
+            html = self._items.get(key)
+            if html is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return html
+
+    def put(self, key: bytes, html: str) -> None:
+        with self._lock:
+            self._items[key] = html
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["fragments"] = FragmentCache(
+        app.config.get("FRAGMENT_CACHE_SIZE", MAX_FRAGMENTS)
+    )
+    app.jinja_env.globals["fragment"] = fragment
+
+
+def cache() -> FragmentCache:
+    return current_app.extensions["fragments"]
+
+
+def key_of(name: str, parts: tuple) -> bytes:
+    """The digest of what a fragment shows. `repr` of plain data (dicts, lists, strings,
+    numbers) tells any two different values apart."""
+    context = (
+        name,
+        parts,
+        str(get_locale()),
+        str(get_timezone()),
+        request.script_root,
+        request.full_path,
+        request.headers.get("HX-Current-URL", ""),
+    )
+    return hashlib.blake2b(repr(context).encode(), digest_size=20).digest()
+
+
+def fragment(name: str, *parts, caller) -> Markup:
+    """The caller's HTML for these parts: drawn now, or as drawn before (Jinja's call block)."""
+    store = cache()
+    if not store.size:
+        return Markup(caller())
+    token = generate_csrf()
+    key = key_of(name, parts)
+    html = store.get(key)
+    if html is None:
+        html = str(caller()).replace(token, TOKEN_PLACEHOLDER)
+        store.put(key, html)
+    return Markup(html.replace(TOKEN_PLACEHOLDER, token))
