@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from portal import api
 from portal.api.errors import ApiError, TokenExpired
 from portal.formats import local_date
+from portal.fragments import kept_dict
 from portal.urls import instance_url
 
 MAX_PROGRESS_IDS = 60  # more than any page shows; a longer list is a forged request
@@ -90,7 +91,12 @@ def page_url(kind, slug, content_id) -> str | None:
 
 
 def card(raw: dict, *, buy_url: str | None = None) -> dict:
-    """A Content answer as the card shows it; `buy_url` makes "Get with credits" its action."""
+    """A Content answer as the card shows it; `buy_url` makes "Get with credits" its action.
+    Made once for the same answer, language and time zone (`fragments.kept_dict`)."""
+    return kept_dict("card", (raw, buy_url), lambda: _card(raw, buy_url))
+
+
+def _card(raw: dict, buy_url: str | None) -> dict:
     kind = raw.get("kind")
     title = raw.get("title") or raw.get("name") or raw.get("slug") or gettext("Untitled")
     state = state_of(raw)

@@ -24,19 +24,21 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 MAX_FRAGMENTS = 1024
+MAX_KEPT_VALUES = 512
 TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
 
 
 class FragmentCache:
-    """A bounded, thread-safe map from key to HTML, the least recently used dropped first."""
+    """A bounded, thread-safe map from key to HTML (or any value), the least recently used
+    dropped first."""
 
     def __init__(self, size: int = MAX_FRAGMENTS):
         self.size = size
-        self._items: OrderedDict[bytes, str] = OrderedDict()
+        self._items: OrderedDict[bytes, object] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key: bytes) -> str | None:
+    def get(self, key: bytes):
         with self._lock:
             html = self._items.get(key)
             if html is None:
@@ -46,9 +48,9 @@ class FragmentCache:
             self.hits += 1
             return html
 
-    def put(self, key: bytes, html: str) -> None:
+    def put(self, key: bytes, value) -> None:
         with self._lock:
-            self._items[key] = html
+            self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -63,9 +65,9 @@ class FragmentCache:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["fragments"] = FragmentCache(
-        app.config.get("FRAGMENT_CACHE_SIZE", MAX_FRAGMENTS)
-    )
+    size = app.config.get("FRAGMENT_CACHE_SIZE", MAX_FRAGMENTS)
+    app.extensions["fragments"] = FragmentCache(size)
+    app.extensions["kept_values"] = FragmentCache(min(size, MAX_KEPT_VALUES))
     app.jinja_env.globals["fragment"] = fragment
 
 
@@ -73,17 +75,16 @@ def cache() -> FragmentCache:
     return current_app.extensions["fragments"]
 
 
-def key_of(name: str, parts: tuple) -> bytes:
+def key_of(name: str, parts: tuple, page: bool = True) -> bytes:
     """The digest of what a fragment shows. `repr` of plain data (dicts, lists, strings,
-    numbers) tells any two different values apart."""
+    numbers) tells any two different values apart. `page`: the page's address counts too."""
     context = (
         name,
         parts,
         str(get_locale()),
         str(get_timezone()),
         request.script_root,
-        request.full_path,
-        request.headers.get("HX-Current-URL", ""),
+        (request.full_path, request.headers.get("HX-Current-URL", "")) if page else None,
     )
     return hashlib.blake2b(repr(context).encode(), digest_size=20).digest()
 
@@ -100,3 +101,17 @@ def fragment(name: str, *parts, caller) -> Markup:
         html = str(caller()).replace(token, TOKEN_PLACEHOLDER)
         store.put(key, html)
     return Markup(html.replace(TOKEN_PLACEHOLDER, token))
+
+
+def kept_dict(name: str, parts: tuple, build) -> dict:
+    """`build()` (a dict of plain data made from `parts` alone, in the request's language and
+    time zone), kept like a fragment; each caller gets its own copy to add to."""
+    store = current_app.extensions["kept_values"]
+    if not store.size:
+        return build()
+    key = key_of(name, parts, page=False)
+    value = store.get(key)
+    if value is None:
+        value = build()
+        store.put(key, value)
+    return dict(value)

@@ -95,14 +95,27 @@ def _instance_translations() -> list:
 
 def label(key: str, default: str) -> str:
     """The instance's own text for `key` in the learner's language when it has one, else ours."""
+    text = _instance_labels().get(key)
+    return text if text else gettext(default)
+
+
+def _instance_labels() -> dict[str, str]:
+    """The instance's labels in the learner's language, gathered once per request (a page
+    asks for a dozen)."""
     locale = current_locale()
+    found = g.get("_instance_labels") if has_request_context() else None
+    if found is not None and found[0] == locale:
+        return found[1]
+    labels: dict[str, str] = {}
     for entry in _instance_translations():
         if not isinstance(entry, dict) or primary(entry.get("lang")) != locale:
             continue
-        text = (entry.get("translations") or {}).get(key)
-        if isinstance(text, str) and text.strip():
-            return text
-    return gettext(default)
+        for name, text in (entry.get("translations") or {}).items():
+            if isinstance(text, str) and text.strip():
+                labels.setdefault(name, text)
+    if has_request_context():
+        g._instance_labels = (locale, labels)
+    return labels
 
 
 TIMEZONE_KEY = "tz"

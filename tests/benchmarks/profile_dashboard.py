@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--path", default="/dashboard")
     parser.add_argument("--no-profile", action="store_true", help="only the medians")
+    parser.add_argument("--redis", help="a Redis URL for sessions and caches, as in production")
     parser.add_argument(
         "--no-fragments", action="store_true", help="draw every card again (no fragment cache)"
     )
@@ -55,11 +56,11 @@ def main() -> None:
                     "TI_BASE_URL": f"http://127.0.0.1:{port}",
                     "TI_API_KEY": API_KEY,
                     "SECRET_KEY": "profile",
-                    "SESSION_TYPE": "filesystem",
+                    "SESSION_TYPE": "redis" if args.redis else "filesystem",
                     "SESSION_FILE_DIR": str(Path(tmp) / "sessions"),
                     "WTF_CSRF_ENABLED": False,
                     "RATELIMIT_ENABLED": False,
-                    "REDIS_URL": None,
+                    "REDIS_URL": args.redis,
                     "PORTAL_DEMO": True,
                     **({"FRAGMENT_CACHE_SIZE": 0} if args.no_fragments else {}),
                 }
