@@ -8,13 +8,15 @@ content page's course or learning path. Its state comes from TI's `availabilityS
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import session, url_for
 from flask_babel import format_percent, gettext
 from flask_babel import lazy_gettext as _l
 
 from portal import api
 from portal.api.errors import ApiError, TokenExpired
-from portal.formats import local_date
+from portal.formats import local_date, parse_date
 from portal.fragments import kept_dict
 from portal.urls import instance_url
 
@@ -93,10 +95,19 @@ def page_url(kind, slug, content_id) -> str | None:
 def card(raw: dict, *, buy_url: str | None = None) -> dict:
     """A Content answer as the card shows it; `buy_url` makes "Get with credits" its action.
     Made once for the same answer, language and time zone (`fragments.kept_dict`)."""
-    return kept_dict("card", (raw, buy_url), lambda: _card(raw, buy_url))
+    overdue = is_overdue(raw)
+    return kept_dict("card", (raw, buy_url, overdue), lambda: _card(raw, buy_url, overdue))
 
 
-def _card(raw: dict, buy_url: str | None) -> dict:
+def is_overdue(raw: dict, now: datetime | None = None) -> bool:
+    """Past its due date and not completed."""
+    due = parse_date(raw.get("currentUserDueDate"))
+    if due is None or state_of(raw) == "completed":
+        return False
+    return due < (now or datetime.now(UTC))
+
+
+def _card(raw: dict, buy_url: str | None, overdue: bool) -> dict:
     kind = raw.get("kind")
     title = raw.get("title") or raw.get("name") or raw.get("slug") or gettext("Untitled")
     state = state_of(raw)
@@ -113,6 +124,7 @@ def _card(raw: dict, buy_url: str | None) -> dict:
         "image": instance_url(raw.get("asset") or raw.get("imageUrl")),
         "description": raw.get("description"),
         "due": local_date(raw.get("currentUserDueDate")),
+        "overdue": overdue,
         "starts": local_date(raw.get("courseStartDate")),
         "ends": local_date(raw.get("courseEndDate")),
         "state": state,

@@ -94,6 +94,22 @@ def test_the_card_macro_renders_one_primary_action_and_an_accessible_progress_ba
     assert '<a href="/learn/course/c1">Intro</a>' in html
 
 
+@pytest.mark.parametrize(
+    ("due", "status", "overdue"),
+    [
+        ("2020-01-01T00:00:00Z", "started", True),
+        ("2020-01-01", "not-started", True),
+        ("2020-01-01T00:00:00Z", "completed", False),
+        ("2999-01-01T00:00:00Z", "started", False),
+        (None, "started", False),
+        ("soon", "started", False),
+    ],
+)
+def test_an_item_past_its_due_date_and_not_completed_is_overdue(app, due, status, overdue):
+    found = card(app, {**COURSE, "currentUserDueDate": due, "availabilityStatus": status})
+    assert found["overdue"] is overdue
+
+
 def test_the_progress_batch_is_one_aliased_copy_per_id_and_validates():
     from portal.api import documents
 

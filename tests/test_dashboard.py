@@ -121,6 +121,19 @@ def test_an_unknown_id_in_the_hint_leaves_the_page_whole(api_cost, busy):
     assert PROGRESS_BAR.findall(html(response)) == bars
 
 
+def test_an_overdue_item_says_so_on_its_card(busy, sandbox):
+    title = "Coaching Conversations"
+    sandbox.store.execute(
+        "UPDATE enrollments SET due_date = ? WHERE content_id = ?",
+        "2020-03-01T00:00:00Z",
+        content_id(sandbox, title),
+    )
+    page = html(busy.get(f"/dashboard?q={title}"))
+    card = page.split('id="content-list"', 1)[1].split("</li>", 1)[0]
+    assert '<span class="badge badge--danger">Overdue</span>' in card
+    assert "Due Mar 1, 2020" in card
+
+
 def test_tab_labels_come_from_the_instance_translations(client, login):
     login(client, "multilingual")
     page = html(client.get("/dashboard"))
