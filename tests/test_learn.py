@@ -4,6 +4,7 @@ primary action, upstream cost, instance links, hidden content."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -136,6 +137,35 @@ def test_a_course_page_shows_state_progress_awards_and_the_next_step(busy, sandb
     assert "What completing it earns" in page
     assert page.count("content-card__action ") == 1
     assert re.search(r"\d+% complete", page)
+
+
+def busy_webinar(sandbox, upcoming: bool):
+    """A webinar the busy learner holds, not ended yet (or ended)."""
+    from portal.sandbox.store import iso
+
+    row = sandbox.store.one(
+        "SELECT c.* FROM content c JOIN enrollments e ON e.content_id = c.id "
+        "WHERE c.kind = 'webinar' AND e.user_id = ? AND c.join_url IS NOT NULL "
+        f"AND c.course_end_date {'>' if upcoming else '<'} ? ORDER BY c.course_start_date",
+        user_id(sandbox),
+        iso(datetime.now(UTC)),
+    )
+    assert row is not None, "the demo data has no such webinar"
+    return row
+
+
+def test_an_upcoming_webinar_page_joins_straight_into_the_session(busy, sandbox):
+    row = busy_webinar(sandbox, upcoming=True)
+    page = html(busy.get(f"/learn/webinar/{row['id']}"))
+    action = re.search(r'class="[^"]*content-card__action--join[^"]*" href="([^"]+)"', page)
+    assert action and action.group(1) == row["join_url"]
+    assert action.group(1).startswith("https://meet.example.com/")
+
+
+def test_a_past_webinar_page_offers_no_join_link(busy, sandbox):
+    row = busy_webinar(sandbox, upcoming=False)
+    page = html(busy.get(f"/learn/webinar/{row['id']}"))
+    assert row["join_url"] not in page
 
 
 def test_a_learning_path_page_shows_its_milestones_and_which_are_done(busy, sandbox):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
 from flask import abort, url_for
 from flask_babel import format_decimal, format_percent, gettext
 
 from portal import api, cards
 from portal.api.errors import ApiError, BadInput, Forbidden, NotFound, TokenExpired
-from portal.formats import local_date
+from portal.formats import local_date, parse_date
 from portal.learn.state import PageRequest
-from portal.urls import instance_url
+from portal.urls import instance_url, safe_url
 
 
 def _load(operation: str, root: str, **variables) -> tuple[dict, str | None]:
@@ -71,6 +74,10 @@ def course_context(page: PageRequest) -> dict:
     item = cards.card(
         raw, buy_url=url_for("catalog.redeem", content_id=course["id"]) if buys else None
     )
+    join_url = webinar_join_url(course)
+    if join_url and item["action"] and item["action"]["kind"] == "join":
+        # Straight into the session, not to the instance's page about it.
+        item["action"] = {**item["action"], "url": join_url}
     progress = data.get("UserCourseProgress") or {}
     if item["state"] == "started":
         cards.set_percent(item, progress.get("percentComplete"))
@@ -101,6 +108,17 @@ def course_context(page: PageRequest) -> dict:
         "enrollment_ends": local_date(course.get("enrollmentEndDate")),
         "error": error,
     }
+
+
+def webinar_join_url(course: dict) -> str | None:
+    """Where an attendee joins a webinar that has not ended: the instance gives it to the
+    learners who hold the webinar; only an http(s) address becomes a link."""
+    join = (course.get("webinarDetails") or {}).get("joinUrl")
+    ends = parse_date(course.get("courseEndDate") or course.get("courseStartDate"))
+    if ends is not None and ends < datetime.now(UTC):
+        return None
+    url = safe_url(join) if isinstance(join, str) else None
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
 
 
 def path_context(page: PageRequest) -> dict:
