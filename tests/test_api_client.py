@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from portal import api
 from portal.api import errors
-from portal.api.cache import cache, cache_config, instance_data
+from portal.api.cache import cache, cache_config, forget_instance_data, instance_data
 from portal.sandbox.server import start
 
 API_KEY = "client-test-key"
@@ -459,6 +459,22 @@ def test_instance_data_expires_after_instance_cache_seconds(upstream):
     time.sleep(1.1)
     with app.test_request_context("/"):
         instance_data()
+    assert len(fake.hits) == 2
+
+
+def test_each_worker_holds_instance_data_between_reads_of_the_shared_cache(upstream):
+    fake = upstream(answer_with({"data": {"Languages": []}}))
+    app = portal_app(fake.url, INSTANCE_WORKER_SECONDS=60)
+    with app.test_request_context("/"):
+        instance_data()
+        cache.clear()  # the shared cache lost it: this worker still has its copy
+        assert instance_data() == {"Languages": []}
+    assert len(fake.hits) == 1
+    app.config["INSTANCE_WORKER_SECONDS"] = 0
+    with app.test_request_context("/"):
+        forget_instance_data()
+        instance_data()
+        instance_data()  # held for no time: from the shared cache, not upstream
     assert len(fake.hits) == 2
 
 

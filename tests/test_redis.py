@@ -144,6 +144,9 @@ def test_login_rate_limit_is_shared_by_the_processes(two_apps, csrf_token, store
 
 
 def test_instance_data_cached_by_one_process_is_served_to_the_other(two_apps, sandbox, store):
+    held = 0.5  # seconds each process keeps its own copy
+    for app in two_apps:
+        app.config["INSTANCE_WORKER_SECONDS"] = held
     client_a, client_b = _clients(two_apps)
     assert "Northwind Academy" in client_a.get("/login").get_data(as_text=True)
     assert any(key.startswith(b"portal:instance-data:") for key in store.keys())
@@ -155,6 +158,9 @@ def test_instance_data_cached_by_one_process_is_served_to_the_other(two_apps, sa
     with two_apps[1].app_context():
         forget_instance_data()
 
+    fresh = client_b.get("/login").get_data(as_text=True)
+    assert "Southwind College" in fresh and "Northwind Academy" not in fresh
+    time.sleep(held + 0.1)  # the other process's own copy has run out by now
     fresh = client_a.get("/login").get_data(as_text=True)
     assert "Southwind College" in fresh and "Northwind Academy" not in fresh
 

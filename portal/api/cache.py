@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+import time
 
 from flask import current_app
 from flask_caching import Cache
@@ -16,6 +18,11 @@ log = logging.getLogger(__name__)
 cache = Cache()
 
 DEFAULT_INSTANCE_SECONDS = 300
+# Each worker also keeps the data in its own memory this long (INSTANCE_WORKER_SECONDS): every
+# page reads it (branding, labels, languages), and reading it from the shared cache meant a
+# Redis round trip and an unpickling per page. Read-only: callers never change it.
+DEFAULT_WORKER_SECONDS = 15
+_held_lock = threading.Lock()
 
 
 def cache_config(redis_url: str | None) -> dict:
@@ -43,6 +50,24 @@ def instance_data() -> dict:
     Raises the ApiError kinds of `run`; failures are not cached, so the next page tries again.
     """
     key = instance_key()
+    seconds = int(current_app.config.get("INSTANCE_CACHE_SECONDS", DEFAULT_INSTANCE_SECONDS))
+    held = _held().get(key)
+    if held is not None and held[0] > time.monotonic():
+        return held[1]
+    found = _shared(key, seconds)
+    worker_seconds = current_app.config.get("INSTANCE_WORKER_SECONDS", DEFAULT_WORKER_SECONDS)
+    with _held_lock:
+        _held()[key] = (time.monotonic() + min(float(worker_seconds), seconds), found)
+    return found
+
+
+def _held() -> dict[str, tuple[float, dict]]:
+    """This worker's copies (per app: tests run several apps in one process)."""
+    return current_app.extensions.setdefault("portal_instance_data", {})
+
+
+def _shared(key: str, seconds: int) -> dict:
+    """The data from the shared cache, else from the instance (and then kept there)."""
     try:
         found = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache that is down only costs a round trip
@@ -51,7 +76,6 @@ def instance_data() -> dict:
     if found is not None:
         return found
     data = run_anonymous("InstanceData")
-    seconds = int(current_app.config.get("INSTANCE_CACHE_SECONDS", DEFAULT_INSTANCE_SECONDS))
     try:
         cache.set(key, data, timeout=seconds)
     except Exception:  # noqa: BLE001
@@ -60,5 +84,8 @@ def instance_data() -> dict:
 
 
 def forget_instance_data() -> None:
-    """Drop this instance's cached data (after its settings changed)."""
+    """Drop this instance's cached data (after its settings changed); other workers keep
+    their own copy at most INSTANCE_WORKER_SECONDS more."""
+    with _held_lock:
+        _held().pop(instance_key(), None)
     cache.delete(instance_key())
