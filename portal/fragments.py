@@ -18,7 +18,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -78,14 +78,13 @@ def cache() -> FragmentCache:
 def key_of(name: str, parts: tuple, page: bool = True) -> bytes:
     """The digest of what a fragment shows. `repr` of plain data (dicts, lists, strings,
     numbers) tells any two different values apart. `page`: the page's address counts too."""
-    context = (
-        name,
-        parts,
-        str(get_locale()),
-        str(get_timezone()),
-        request.script_root,
-        (request.full_path, request.headers.get("HX-Current-URL", "")) if page else None,
-    )
+    shared = g.get("_fragment_context")
+    if shared is None:
+        # The same for every fragment of the request: worked out once.
+        language = (str(get_locale()), str(get_timezone()), request.script_root)
+        where = (request.full_path, request.headers.get("HX-Current-URL", ""))
+        shared = g._fragment_context = (repr(language), repr(language + where))
+    context = (name, parts, shared[1] if page else shared[0])
     return hashlib.blake2b(repr(context).encode(), digest_size=20).digest()
 
 

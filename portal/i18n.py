@@ -82,8 +82,15 @@ def select_locale() -> str | None:
 
 
 def current_locale() -> str:
+    """The language of this request (`fr`), worked out once per request."""
+    found = g.get("_current_locale") if has_request_context() else None
+    if found is not None:
+        return found
     locale = get_locale()
-    return locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
+    found = locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
+    if has_request_context():
+        g._current_locale = found
+    return found
 
 
 def _instance_translations() -> list:
