@@ -106,6 +106,18 @@ def label(key: str, default: str) -> str:
     return text if text else gettext(default)
 
 
+def instance_labels_version() -> str:
+    """Changes when the instance's data (its labels among them) changes; "" when it is not
+    available (labels are ours then)."""
+    from portal.api.cache import instance_version
+    from portal.api.errors import ApiError
+
+    try:
+        return instance_version()
+    except ApiError:
+        return ""
+
+
 def _instance_labels() -> dict[str, str]:
     """The instance's labels in the learner's language, gathered once per request (a page
     asks for a dozen)."""

@@ -142,6 +142,28 @@ def test_tab_labels_come_from_the_instance_translations(client, login):
     assert "Archivés" in page
 
 
+def test_a_label_the_instance_changes_replaces_the_kept_tabs(app, client, login, sandbox):
+    import json
+
+    from portal.api.cache import forget_instance_data
+
+    login(client, "multilingual")
+    assert "Mes contenus" in html(client.get("/dashboard"))
+    row = sandbox.store.one(
+        "SELECT lang, translations FROM translations WHERE namespace = 'lms' AND lang LIKE 'fr%'"
+    )
+    labels = {**json.loads(row["translations"]), "dashboard.contentItems": "Mon parcours"}
+    sandbox.store.execute(
+        "UPDATE translations SET translations = ? WHERE namespace = 'lms' AND lang = ?",
+        json.dumps(labels),
+        row["lang"],
+    )
+    with app.app_context():
+        forget_instance_data()
+    page = html(client.get("/dashboard"))
+    assert "Mon parcours" in page and "Mes contenus" not in page
+
+
 def test_tab_switch_for_htmx_is_the_panel_with_tabs_out_of_band(busy):
     response = busy.get("/dashboard?tab=archivedContentItems", headers=HX)
     page = html(response)

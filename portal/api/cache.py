@@ -51,17 +51,31 @@ def instance_data() -> dict:
     """
     key = instance_key()
     seconds = int(current_app.config.get("INSTANCE_CACHE_SECONDS", DEFAULT_INSTANCE_SECONDS))
+    return _held_entry(key, seconds)[1]
+
+
+def instance_version() -> str:
+    """A digest of the instance data this worker holds: what is made from it (tab labels,
+    say) can be kept under it, and is made again when the data changes."""
+    key = instance_key()
+    seconds = int(current_app.config.get("INSTANCE_CACHE_SECONDS", DEFAULT_INSTANCE_SECONDS))
+    return _held_entry(key, seconds)[2]
+
+
+def _held_entry(key: str, seconds: int) -> tuple[float, dict, str]:
     held = _held().get(key)
     if held is not None and held[0] > time.monotonic():
-        return held[1]
+        return held
     found = _shared(key, seconds)
     worker_seconds = current_app.config.get("INSTANCE_WORKER_SECONDS", DEFAULT_WORKER_SECONDS)
+    version = hashlib.blake2b(repr(found).encode(), digest_size=12).hexdigest()
+    held = (time.monotonic() + min(float(worker_seconds), seconds), found, version)
     with _held_lock:
-        _held()[key] = (time.monotonic() + min(float(worker_seconds), seconds), found)
-    return found
+        _held()[key] = held
+    return held
 
 
-def _held() -> dict[str, tuple[float, dict]]:
+def _held() -> dict[str, tuple[float, dict, str]]:
     """This worker's copies (per app: tests run several apps in one process)."""
     return current_app.extensions.setdefault("portal_instance_data", {})
 

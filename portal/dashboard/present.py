@@ -19,7 +19,8 @@ from portal.dashboard.state import (
     DashboardState,
 )
 from portal.formats import local_date, parse_date
-from portal.i18n import label
+from portal.fragments import kept_dict
+from portal.i18n import instance_labels_version, label
 from portal.urls import instance_url
 from portal.widgets import fetch, fetch_with_batch
 
@@ -150,7 +151,13 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
         withArchived=state.tab == "archivedContentItems",
         **tabs.variables(state, full_page),
     )
-    group_list = groups(data.get("UserContentGroups"), state)
+    raw_groups = data.get("UserContentGroups")
+    # Kept: the labels come from the instance data, so its version is part of the key.
+    group_list = kept_dict(
+        "groups",
+        (raw_groups, state.args(), instance_labels_version()),
+        lambda: {"list": groups(raw_groups, state)},
+    )["list"]
     counts = {g["kind"]: g["count"] for g in group_list or []}
     # Cards are made for the page shown only: the list is ordered and cut as answered.
     listed = tabs.ordered(state.tab, data.get("UserContentItems"), data)
