@@ -15,6 +15,7 @@ Redis for something any worker can draw again, and never shared between instance
 from __future__ import annotations
 
 import hashlib
+import pickle
 import threading
 from collections import OrderedDict
 
@@ -76,8 +77,9 @@ def cache() -> FragmentCache:
 
 
 def key_of(name: str, parts: tuple, page: bool = True) -> bytes:
-    """The digest of what a fragment shows. `repr` of plain data (dicts, lists, strings,
-    numbers) tells any two different values apart. `page`: the page's address counts too."""
+    """The digest of what a fragment shows. The pickle of plain data (dicts, lists, strings,
+    numbers) tells any two different values apart (equal values may pickle differently: that
+    only draws a fragment again). `page`: the page's address counts too."""
     shared = g.get("_fragment_context")
     if shared is None:
         # The same for every fragment of the request: worked out once.
@@ -85,7 +87,11 @@ def key_of(name: str, parts: tuple, page: bool = True) -> bytes:
         where = (request.full_path, request.headers.get("HX-Current-URL", ""))
         shared = g._fragment_context = (repr(language), repr(language + where))
     context = (name, parts, shared[1] if page else shared[0])
-    return hashlib.blake2b(repr(context).encode(), digest_size=20).digest()
+    try:
+        data = pickle.dumps(context, 5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        data = repr(context).encode()  # something that does not pickle: slower, as exact
+    return hashlib.blake2b(data, digest_size=20).digest()
 
 
 def fragment(name: str, *parts, caller) -> Markup:

@@ -102,17 +102,43 @@ def archived(archives, archived_content) -> list[dict] | None:
 def expiring_certificates(certificates, today: datetime | None = None) -> list[dict]:
     """Certificates that expire within 30 days, soonest first, with where to recertify."""
     now = today or datetime.now(UTC)
+    found = []
+    for cert in _expiry_dates(certificates):
+        expires = cert["_at"]
+        if not now <= expires <= now + EXPIRING_WITHIN:
+            continue
+        days = max(0, (expires - now).days)
+        found.append(
+            {
+                **cert,
+                "when": ngettext("in %(num)d day", "in %(num)d days", days)
+                if days
+                else gettext("today"),
+            }
+        )
+    found.sort(key=lambda cert: cert["_at"])
+    return found
+
+
+def _expiry_dates(certificates) -> list[dict]:
+    """The certificates that expire, with their dates read and written the learner's way:
+    kept for the answer (every page shows the banner; only the days left change)."""
+    return kept_dict(
+        "certificate-expiry", (certificates,), lambda: {"list": _read_expiry(certificates)}
+    )["list"]
+
+
+def _read_expiry(certificates) -> list[dict]:
     fallback = url_for("certificates.index")
     found = []
     for cert in certificates or []:
         if not isinstance(cert, dict) or cert.get("isExpired"):
             continue
         expires = parse_date(cert.get("expirationDate"))
-        if not expires or not now <= expires <= now + EXPIRING_WITHIN:
+        if not expires:
             continue
         content = cert.get("contentItem") or {}
         template = cert.get("certificateTemplate") or {}
-        days = max(0, (expires - now).days)
         found.append(
             {
                 "id": cert.get("id"),
@@ -121,14 +147,10 @@ def expiring_certificates(certificates, today: datetime | None = None) -> list[d
                 or template.get("title")
                 or gettext("Certificate"),
                 "expires": format_date(expires, "medium"),
-                "when": ngettext("in %(num)d day", "in %(num)d days", days)
-                if days
-                else gettext("today"),
                 "recertify_url": instance_url(content.get("url")) or fallback,
                 "_at": expires,
             }
         )
-    found.sort(key=lambda cert: cert["_at"])
     return found
 
 
