@@ -36,6 +36,21 @@ class Sandbox:
     server: object
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_templates(tmp_path_factory):
+    """Every Flask app of the session (portal and sandbox, one per test) keeps the templates
+    it compiles in one bytecode cache, so a template is compiled once per session instead of
+    once per app. An entry is used only while the template's source is unchanged."""
+    from flask import Flask
+    from jinja2 import FileSystemBytecodeCache
+
+    cache = FileSystemBytecodeCache(str(tmp_path_factory.mktemp("jinja-bytecode")))
+    options = Flask.jinja_options
+    Flask.jinja_options = {**options, "bytecode_cache": cache}
+    yield cache
+    Flask.jinja_options = options
+
+
 @pytest.fixture(scope="session")
 def demo_data(tmp_path_factory) -> Path:
     """The demo database, built once per test session; tests get copies of it."""
