@@ -35,9 +35,11 @@ install: $(BIN)/python
 demo: install
 	$(BIN)/portal demo
 
+# One test process per core (browser flows mostly wait, so they overlap well); each process
+# has its own sandboxes, Chromium and temporary folders. Idle processes take tests from busy ones.
 # pytest exits 5 when it collected no tests: that must fail loudly, never pass.
 test: install
-	@status=0; $(BIN)/python -m pytest || status=$$?; \
+	@status=0; $(BIN)/python -m pytest -n auto --dist worksteal || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest ran no tests: failing." >&2; fi; \
 	exit $$status
 

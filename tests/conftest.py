@@ -36,6 +36,21 @@ class Sandbox:
     server: object
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_templates(tmp_path_factory):
+    """Every Flask app of the session (portal and sandbox, one per test) keeps the templates
+    it compiles in one bytecode cache, so a template is compiled once per session instead of
+    once per app. An entry is used only while the template's source is unchanged."""
+    from flask import Flask
+    from jinja2 import FileSystemBytecodeCache
+
+    cache = FileSystemBytecodeCache(str(tmp_path_factory.mktemp("jinja-bytecode")))
+    options = Flask.jinja_options
+    Flask.jinja_options = {**options, "bytecode_cache": cache}
+    yield cache
+    Flask.jinja_options = options
+
+
 @pytest.fixture(scope="session")
 def demo_data(tmp_path_factory) -> Path:
     """The demo database, built once per test session; tests get copies of it."""
@@ -276,35 +291,54 @@ def _axe():
     return Axe()
 
 
+@pytest.fixture(scope="session")
+def _axe_helper(browser):
+    """The JavaScript-enabled page that checks copies of pages shown without JavaScript: one
+    per session, opened at the first such check, so axe-core runs in a warm page."""
+    opened: list = []
+
+    def helper_page():
+        if not opened:
+            opened.append(browser.new_context(locale="en-US"))
+            opened.append(opened[0].new_page())
+        return opened[1]
+
+    yield helper_page
+    if opened:
+        opened[0].close()
+
+
 @pytest.fixture
-def axe(_axe, browser):
+def axe(_axe, _axe_helper):
     """Callable: axe(page) runs axe-core on the page and fails listing any violation.
 
     axe-core is JavaScript: for a page with JavaScript off, the same HTML is served to a
     JavaScript-enabled page at the same URL (same stylesheets) and checked there.
     """
-    helpers = []
+
+    def served_copy(html: str, url: str):
+        target = _axe_helper()
+        if target.url.split("#")[0] == url.split("#")[0]:
+            target.goto("about:blank")  # a new document, not a jump within the old one
+
+        def fulfill(route):
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+        target.route(url, fulfill)
+        try:
+            target.goto(url)
+        finally:
+            target.unroute(url, fulfill)
+        return target
 
     def check(page) -> None:
         target = page
         if not getattr(page, "javascript_enabled", True):
-            html, url = page.content(), page.url
-            context = browser.new_context(locale="en-US")
-            helpers.append(context)
-            target = context.new_page()
-            target.route(
-                url,
-                lambda route: route.fulfill(
-                    status=200, content_type="text/html; charset=utf-8", body=html
-                ),
-            )
-            target.goto(url)
+            target = served_copy(page.content(), page.url)
         results = _axe.run(target)
         if results.violations_count:
             pytest.fail(
                 f"axe found accessibility violations on {page.url}:\n" + results.generate_report()
             )
 
-    yield check
-    for context in helpers:
-        context.close()
+    return check

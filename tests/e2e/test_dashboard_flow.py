@@ -119,6 +119,7 @@ def test_unenroll_archive_and_reinstate_with_javascript(page, sign_in, live_serv
 
     archived = tab_count(page, "Archived")
     tab(page, "My content").click()
+    expect(tab(page, "My content")).to_have_attribute("aria-current", "page")
     item = content_list(page).locator(".content-item", has_text=STARTED)
     item.get_by_role("button", name=re.compile("^Archive")).click()
     item.get_by_role("button", name="Yes, archive").click()
