@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--path", default="/dashboard")
     parser.add_argument("--no-profile", action="store_true", help="only the medians")
     parser.add_argument("--redis", help="a Redis URL for sessions and caches, as in production")
+    parser.add_argument("--dump", help="also write the profile to this file (pstats)")
     parser.add_argument(
         "--no-fragments", action="store_true", help="draw every card again (no fragment cache)"
     )
@@ -92,6 +93,8 @@ def main() -> None:
         f"answering at once included)"
     )
     if not args.no_profile:
+        if args.dump:
+            profile.dump_stats(args.dump)
         pstats.Stats(profile).sort_stats(args.sort).print_stats(args.limit)
 
 
