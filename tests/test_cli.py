@@ -132,3 +132,13 @@ def test_demo_runs_gunicorn_prints_url_and_logins_and_ctrl_c_stops_it_all(tmp_pa
         requests.get(portal_url + "healthz", timeout=5)
     with pytest.raises(requests.ConnectionError):
         requests.get(sandbox_url + "/helium", timeout=5)
+
+
+def test_workers_get_malloc_settings_for_many_threads_unless_the_environment_has_its_own():
+    from portal.cli import server_environment
+
+    env = server_environment({"PATH": "/usr/bin", "MALLOC_ARENA_MAX": "4"})
+    assert env["PATH"] == "/usr/bin"
+    assert env["MALLOC_ARENA_MAX"] == "4"  # the operator's choice wins
+    assert env["MALLOC_MMAP_THRESHOLD_"] == "65536"
+    assert env["MALLOC_TRIM_THRESHOLD_"] == "131072"
