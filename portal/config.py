@@ -109,6 +109,8 @@ def from_env(env=None) -> dict:
         "TI_VERIFY_EMAIL_PATH": env.get("TI_VERIFY_EMAIL_PATH") or "/verify-email",
         # How long the learner's client branding and languages are kept in their session.
         "LEARNER_CONTEXT_SECONDS": int(env.get("LEARNER_CONTEXT_SECONDS") or 300),
+        "INSTANCE_WORKER_SECONDS": float(env.get("INSTANCE_WORKER_SECONDS") or 15),
+        "FRAGMENT_CACHE_SIZE": int(env.get("FRAGMENT_CACHE_SIZE") or 512),
         "PROPAGATE_EXCEPTIONS": False,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }

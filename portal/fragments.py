@@ -8,8 +8,9 @@ template's name, so a changed item, a bookmark added or another language is anot
 CSRF tokens differ from session to session and from second to second: the kept copy holds a
 placeholder, and each response gets its own token in its place.
 
-The fragments live in the worker's memory (a few KB each, at most MAX_FRAGMENTS): cheaper than
-Redis for something any worker can draw again, and never shared between instances.
+The fragments live in the worker's memory (a few KB each, at most MAX_FRAGMENTS, about 2 MB
+with the kept card data): cheaper than Redis for something any worker can draw again, and
+never shared between instances.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-MAX_FRAGMENTS = 1024
-MAX_KEPT_VALUES = 512
+# At most ~1 MB of HTML (a card is ~2 KB) and ~1 MB of card data per worker.
+MAX_FRAGMENTS = 512
+MAX_KEPT_VALUES = 256
 TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
 
 
