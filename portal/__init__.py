@@ -13,6 +13,7 @@ from portal.extensions import (
     login_manager,
     server_session,
 )
+from portal.templating import PortalEnvironment
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(settings.SITE_FILES / "templates"),
         static_folder=str(settings.SITE_FILES / "static"),
     )
+    app.jinja_environment = PortalEnvironment
     app.config.update(settings.from_env())
     app.config.update(config or {})
     _derive_settings(app, explicit=set(config or ()))

@@ -116,3 +116,13 @@ def test_learner_name_with_markup_is_text(client, login, sandbox):
     html = client.get("/home").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_templates_see_every_global_create_app_sets(app):
+    # Template globals are a flat copy made when a template loads (portal/templating.py):
+    # every global must be in place before the first template is loaded.
+    names = ("label", "fragment", "csrf_token", "bookmark_of", "bookmark_return_path", "url_for")
+    template = app.jinja_env.get_template("base.html")
+    assert isinstance(template.globals, dict)
+    assert all(name in template.globals for name in names)
+    assert all(name in app.jinja_env.globals for name in names)
