@@ -278,8 +278,8 @@ def test_kind_filter_keeps_only_that_kind(busy):
         ("dir=sideways", "That sort direction is unknown"),
         ("q=" + "x" * 201, "The search was too long"),
         ("tab=learningPaths&kind=course", "That kind of content is unknown"),
-        ("page=second", "That page does not exist"),
-        ("page=0", "That page does not exist"),
+        ("page=second", "That page number does not exist"),
+        ("page=0", "That page number does not exist"),
     ],
 )
 def test_bad_query_strings_show_a_notice_and_the_default_view(busy, headers, query, notice):

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.cards import KIND_LABELS
+from portal.paging import page_number
 
 MAX_QUERY_LENGTH = 200
-MAX_PAGE = 1000
 
 # The content types the catalog filters by: ContentKind values, which CatalogContent's
 # `contentTypes` accepts.
@@ -103,11 +103,7 @@ def parse_filters(args) -> CatalogFilters:
         )
     else:
         filters.query = query
-    page = str(args.get("page", "1")).strip() or "1"
-    if page.isdigit() and 1 <= int(page) <= MAX_PAGE:
-        filters.page = int(page)
-    else:
-        filters.notices.append(_("That page number does not exist, so the first page is shown."))
+    filters.page = page_number(args.get("page"), filters.notices)
     types = args.getlist("type") if hasattr(args, "getlist") else []
     wanted = [t for t in dict.fromkeys(str(t).strip() for t in types) if t]
     filters.types = [t for t in wanted if t in TYPE_LABELS]

@@ -11,13 +11,13 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from portal.cards import EVENT_KINDS, KIND_LABELS
+from portal.paging import page_number
 
 MAX_QUERY_LENGTH = 200
 RECENT_ON_PAGE = 6
 # Cards per page of a content list: enough for most learners' whole list, few enough that the
 # page stays quick to read, to render and to load on a phone.
 PAGE_SIZE = 12
-MAX_PAGE = 1000
 RECENT_MAX = 25  # the API never returns more, whatever the limit
 EXPIRING_WITHIN = timedelta(days=30)
 DEFAULT_TAB = "contentItems"
@@ -168,19 +168,8 @@ def parse_state(args) -> DashboardState:
         )
     else:
         state.query = query
-    state.page = _page(args.get("page"), state.notices)
+    state.page = page_number(args.get("page"), state.notices)
     return state
-
-
-def _page(value, notices: list) -> int:
-    """The page of a content list: 1 when absent; a notice and 1 when not a page number."""
-    text = str(value or "").strip()
-    if not text:
-        return 1
-    if text.isdigit() and 1 <= int(text) <= MAX_PAGE:
-        return int(text)
-    notices.append(gettext("That page does not exist, so the first page is shown."))
-    return 1
 
 
 def _choice(args, name: str, allowed, notices: list, notice) -> str | None:
