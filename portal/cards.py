@@ -184,6 +184,12 @@ def fetch_progress(ids: list[str]) -> dict[str, int | None]:
         raise
     except ApiError:
         return {}
+    return percents_of(ids, answers)
+
+
+def percents_of(ids: list[str], answers: list) -> dict[str, int | None]:
+    """percentComplete of each course from UserCourseProgress answers in the same order (None
+    where the instance gave none)."""
     return {
         ident: (answer or {}).get("percentComplete")
         for ident, answer in zip(ids, answers, strict=True)
@@ -227,15 +233,6 @@ def remember_hint(ids: list[str]) -> None:
     an unused field."""
     if session.get(PROGRESS_HINT_KEY) != ids:
         session[PROGRESS_HINT_KEY] = ids
-
-
-def hinted_percents(hint: list[str], answers: list) -> dict:
-    """The percents of a hint's courses from the answers that rode along with a list (None
-    where the instance gave none: asking again in a second request would not change that)."""
-    return {
-        ident: (answer or {}).get("percentComplete")
-        for ident, answer in zip(hint, answers, strict=True)
-    }
 
 
 def progress_cards(ids: list[str]) -> list[dict]:

@@ -187,7 +187,7 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
     contents = content_items(pager["items"] if pager else listed)
     recent = content_items(data.get("UserRecentContent"))
     started = cards.progress_ids(contents, recent)
-    progress = _progress(with_progress, cards.hinted_percents(hint, answers), contents, recent)
+    progress = _progress(with_progress, cards.percents_of(hint, answers), contents, recent)
     if with_progress and not error:
         cards.remember_hint(started)
     return {
