@@ -198,7 +198,7 @@ def batched(name: str, count: int) -> Operation:
     the batch validates wherever the single document does."""
     single = get(name)
     document = single.request.document
-    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    operation = _operation_of(document)
     if single.is_mutation or len(operation.selection_set.selections) != 1:
         raise DocumentError(f"{name}.graphql: only a query with one root field can be batched")
     (field,) = operation.selection_set.selections
@@ -246,14 +246,10 @@ def with_batch(name: str, batch_name: str, count: int) -> Operation:
     if not count:
         return get(name)
     main, batch = get(name), batched(batch_name, count)
-    main_document, batch_document = main.request.document, batch.request.document
-
-    def operation_of(document):
-        return next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-
-    first, second = operation_of(main_document), operation_of(batch_document)
     if main.is_mutation:
         raise DocumentError(f"{name}.graphql: a mutation takes no batch along")
+    main_document, batch_document = main.request.document, batch.request.document
+    first, second = _operation_of(main_document), _operation_of(batch_document)
     merged = OperationDefinitionNode(
         operation=first.operation,
         name=first.name,
@@ -278,6 +274,11 @@ def with_batch(name: str, batch_name: str, count: int) -> Operation:
         points=main.points + batch.points,
         optional_fields=frozenset(alias(index) for index in range(count)),
     )
+
+
+def _operation_of(document: DocumentNode) -> OperationDefinitionNode:
+    """The one operation of a loaded document (its other definitions are fragments)."""
+    return next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
 
 
 class _RenameVariables(Visitor):
