@@ -49,20 +49,19 @@ def instance_data() -> dict:
 
     Raises the ApiError kinds of `run`; failures are not cached, so the next page tries again.
     """
-    key = instance_key()
-    seconds = int(current_app.config.get("INSTANCE_CACHE_SECONDS", DEFAULT_INSTANCE_SECONDS))
-    return _held_entry(key, seconds)[1]
+    return _held_entry()[1]
 
 
 def instance_version() -> str:
     """A digest of the instance data this worker holds: what is made from it (tab labels,
     say) can be kept under it, and is made again when the data changes."""
+    return _held_entry()[2]
+
+
+def _held_entry() -> tuple[float, dict, str]:
+    """(until when, data, version) of this worker's copy, fetched again once it has run out."""
     key = instance_key()
     seconds = int(current_app.config.get("INSTANCE_CACHE_SECONDS", DEFAULT_INSTANCE_SECONDS))
-    return _held_entry(key, seconds)[2]
-
-
-def _held_entry(key: str, seconds: int) -> tuple[float, dict, str]:
     held = _held().get(key)
     if held is not None and held[0] > time.monotonic():
         return held
