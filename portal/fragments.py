@@ -110,9 +110,9 @@ def fragment(name: str, *parts, caller) -> Markup:
     return Markup(html.replace(TOKEN_PLACEHOLDER, token))
 
 
-def kept_dict(name: str, parts: tuple, build) -> dict:
-    """`build()` (a dict of plain data made from `parts` alone, in the request's language and
-    time zone), kept like a fragment; each caller gets its own copy to add to."""
+def kept(name: str, parts: tuple, build):
+    """`build()` (plain data made from `parts` alone, in the request's language and time
+    zone), kept like a fragment. Shared with every later request: read it, never change it."""
     store = current_app.extensions["kept_values"]
     if not store.size:
         return build()
@@ -121,4 +121,9 @@ def kept_dict(name: str, parts: tuple, build) -> dict:
     if value is None:
         value = build()
         store.put(key, value)
-    return dict(value)
+    return value
+
+
+def kept_dict(name: str, parts: tuple, build) -> dict:
+    """`kept` for a dict each caller adds to: the caller gets its own copy."""
+    return dict(kept(name, parts, build))

@@ -19,7 +19,7 @@ from portal.dashboard.state import (
     DashboardState,
 )
 from portal.formats import local_date, parse_date
-from portal.fragments import kept_dict
+from portal.fragments import kept
 from portal.i18n import instance_labels_version, label
 from portal.urls import instance_url
 from portal.widgets import fetch, fetch_with_batch
@@ -123,9 +123,7 @@ def expiring_certificates(certificates, today: datetime | None = None) -> list[d
 def _expiry_dates(certificates) -> list[dict]:
     """The certificates that expire, with their dates read and written the learner's way:
     kept for the answer (every page shows the banner; only the days left change)."""
-    return kept_dict(
-        "certificate-expiry", (certificates,), lambda: {"list": _read_expiry(certificates)}
-    )["list"]
+    return kept("certificate-expiry", (certificates,), lambda: _read_expiry(certificates))
 
 
 def _read_expiry(certificates) -> list[dict]:
@@ -175,11 +173,11 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
     )
     raw_groups = data.get("UserContentGroups")
     # Kept: the labels come from the instance data, so its version is part of the key.
-    group_list = kept_dict(
+    group_list = kept(
         "groups",
         (raw_groups, state.args(), instance_labels_version()),
-        lambda: {"list": groups(raw_groups, state)},
-    )["list"]
+        lambda: groups(raw_groups, state),
+    )
     counts = {g["kind"]: g["count"] for g in group_list or []}
     # Cards are made for the page shown only: the list is ordered and cut as answered.
     listed = tabs.ordered(state.tab, data.get("UserContentItems"), data)
