@@ -28,6 +28,23 @@ class Live:
     email: str  # the signed-in learner's
 
 
+def portal_config(base_url: str, tmp: str | Path, **overrides) -> dict:
+    """The portal's settings in the benchmarks: the instance at base_url, sessions in files
+    under tmp, no CSRF (the clients post no forms' tokens) and no login limits."""
+    return {
+        "TESTING": True,
+        "TI_BASE_URL": base_url,
+        "TI_API_KEY": API_KEY,
+        "SECRET_KEY": "bench",
+        "SESSION_TYPE": "filesystem",
+        "SESSION_FILE_DIR": str(Path(tmp) / "sessions"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "REDIS_URL": None,
+        **overrides,
+    }
+
+
 def _serve_sandbox(data_dir: Path, ready) -> None:
     """In the child process: the sandbox with fresh demo data, until the process is ended."""
     import threading
@@ -68,19 +85,7 @@ def signed_in_portal(who: str = "busy") -> Iterator[Live]:
         try:
             url = ready.get(timeout=120)
             store = Store(Path(tmp) / "sandbox" / "sandbox.sqlite3")
-            app = create_app(
-                {
-                    "TESTING": True,
-                    "TI_BASE_URL": url,
-                    "TI_API_KEY": API_KEY,
-                    "SECRET_KEY": "bench",
-                    "SESSION_TYPE": "filesystem",
-                    "SESSION_FILE_DIR": str(Path(tmp) / "sessions"),
-                    "WTF_CSRF_ENABLED": False,
-                    "RATELIMIT_ENABLED": False,
-                    "REDIS_URL": None,
-                }
-            )
+            app = create_app(portal_config(url, tmp))
             client = app.test_client()
             email, password = DEMO_LOGINS[who]
             client.post("/login", data={"email": email, "password": password})

@@ -17,8 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from _live import API_KEY, portal_config
+
 ROOT = Path(__file__).resolve().parents[2]
-API_KEY = "bench-api-key"
 # The pages the recording visits: every answer the load test needs. The dashboard twice: the
 # first render of a session asks for the percents on their own, the next ones along with it.
 RECORDED_PAGES = ("/dashboard", "/dashboard", "/readyz", "/healthz")
@@ -67,19 +68,7 @@ def record_answers(path: Path, who: str = "busy") -> dict:
 
         proxy = start(recorder)
         try:
-            app = create_app(
-                {
-                    "TESTING": True,
-                    "TI_BASE_URL": proxy.url,
-                    "TI_API_KEY": API_KEY,
-                    "SECRET_KEY": "bench",
-                    "SESSION_TYPE": "filesystem",
-                    "SESSION_FILE_DIR": str(Path(tmp) / "sessions"),
-                    "WTF_CSRF_ENABLED": False,
-                    "RATELIMIT_ENABLED": False,
-                    "REDIS_URL": None,
-                }
-            )
+            app = create_app(portal_config(proxy.url, tmp))
             for quiet in ("werkzeug", "portal.requests"):
                 logging.getLogger(quiet).setLevel(logging.WARNING)
             client = app.test_client()

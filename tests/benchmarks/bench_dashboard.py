@@ -9,6 +9,7 @@ from _live import p95, signed_in_portal
 
 RUNS = 15
 HX = {"HX-Request": "true"}
+TABS = ("completedItems", "learningPaths", "eventItems", "bookmarkFolders", "certificates")
 VIEWS = (
     ("dashboard page", "/dashboard", {}),
     ("dashboard archived tab page", "/dashboard?tab=archivedContentItems", {}),
@@ -19,26 +20,8 @@ VIEWS = (
         {**HX, "HX-Target": "content-list"},
     ),
     ("recent content (htmx)", "/dashboard/recent?limit=25", HX),
-    *(
-        (f"{tab} tab page", f"/dashboard?tab={tab}", {})
-        for tab in (
-            "completedItems",
-            "learningPaths",
-            "eventItems",
-            "bookmarkFolders",
-            "certificates",
-        )
-    ),
-    *(
-        (f"{tab} tab (htmx)", f"/dashboard?tab={tab}", HX)
-        for tab in (
-            "completedItems",
-            "learningPaths",
-            "eventItems",
-            "bookmarkFolders",
-            "certificates",
-        )
-    ),
+    *((f"{tab} tab page", f"/dashboard?tab={tab}", {}) for tab in TABS),
+    *((f"{tab} tab (htmx)", f"/dashboard?tab={tab}", HX) for tab in TABS),
 )
 
 

@@ -21,7 +21,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE)]
 
-from _upstream import API_KEY, record_answers  # noqa: E402
+from _live import portal_config  # noqa: E402
+from _upstream import record_answers  # noqa: E402
 
 from portal.sandbox.demo import DEMO_LOGINS  # noqa: E402
 
@@ -53,18 +54,15 @@ def main() -> None:
         try:
             port = int(replay.stdout.readline().split()[1])
             app = create_app(
-                {
-                    "TI_BASE_URL": f"http://127.0.0.1:{port}",
-                    "TI_API_KEY": API_KEY,
-                    "SECRET_KEY": "profile",
-                    "SESSION_TYPE": "redis" if args.redis else "filesystem",
-                    "SESSION_FILE_DIR": str(Path(tmp) / "sessions"),
-                    "WTF_CSRF_ENABLED": False,
-                    "RATELIMIT_ENABLED": False,
-                    "REDIS_URL": args.redis,
-                    "PORTAL_DEMO": True,
+                portal_config(
+                    f"http://127.0.0.1:{port}",
+                    tmp,
+                    TESTING=False,
+                    SESSION_TYPE="redis" if args.redis else "filesystem",
+                    REDIS_URL=args.redis,
+                    PORTAL_DEMO=True,
                     **({"FRAGMENT_CACHE_SIZE": 0} if args.no_fragments else {}),
-                }
+                )
             )
             logging.getLogger("portal.requests").setLevel(logging.WARNING)
             client = app.test_client()
