@@ -78,6 +78,11 @@ def _known() -> dict:
     return session.get(SESSION_KEY) or {"known": False, "default": None, "items": {}}
 
 
+def remembered() -> dict:
+    """All the portal knows of the learner's bookmarks (what cards show of them)."""
+    return _known()
+
+
 def is_known() -> bool:
     return bool(_known().get("known"))
 

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from portal import api
 from portal.api.errors import ApiError, TokenExpired
 from portal.formats import local_date, parse_date
-from portal.fragments import kept_dict
+from portal.fragments import changes_at, kept_dict
 from portal.urls import instance_url
 
 MAX_PROGRESS_IDS = 60  # more than any page shows; a longer list is a forged request
@@ -104,7 +104,10 @@ def is_overdue(raw: dict, now: datetime | None = None) -> bool:
     due = parse_date(raw.get("currentUserDueDate"))
     if due is None or state_of(raw) == "completed":
         return False
-    return due < (now or datetime.now(UTC))
+    if due < (now or datetime.now(UTC)):
+        return True
+    changes_at(due)
+    return False
 
 
 def _card(raw: dict, buy_url: str | None, overdue: bool) -> dict:

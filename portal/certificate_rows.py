@@ -12,6 +12,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from portal.formats import parse_date
+from portal.fragments import changes_at
 from portal.urls import instance_url
 
 # CertificateDateFormatType -> Babel pattern (examples from the schema: July 25, 2019 ...).
@@ -41,7 +42,9 @@ def certificate_status(certificate: dict, now: datetime | None = None) -> str:
     if expires <= now:
         return EXPIRED
     if expires - now <= EXPIRING_WINDOW:
+        changes_at(expires)
         return EXPIRING
+    changes_at(expires - EXPIRING_WINDOW)
     return VALID
 
 

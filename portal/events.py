@@ -9,6 +9,7 @@ from flask import request
 from flask_babel import format_datetime, gettext
 
 from portal.formats import parse_date
+from portal.fragments import changes_at
 from portal.urls import instance_url
 
 EVENT_KINDS = ("webinar", "webinarCourse", "inPersonEvent", "inPersonEventCourse")
@@ -55,6 +56,8 @@ def events(data: dict, now: datetime | None = None) -> list[dict]:
     past = sorted(
         (e for e in found.values() if e["ends"] < now), key=lambda e: e["starts"], reverse=True
     )
+    for event in upcoming:
+        changes_at(event["ends"])
     for event in upcoming + past:
         event["past"] = event["ends"] < now
         event["when"] = format_datetime(event["starts"], "medium")

@@ -19,15 +19,20 @@ import hashlib
 import pickle
 import threading
 from collections import OrderedDict
+from datetime import UTC, datetime
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_app_context, request
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-# At most ~1 MB of HTML (a card is ~2 KB) and ~1 MB of card data per worker.
+from portal import api
+
+# At most ~1 MB of HTML (a card is ~2 KB) and ~1 MB of card data per worker, and the parts of
+# pages drawn whole (`kept_page`, ~30 KB each) of the last few dozen page views.
 MAX_FRAGMENTS = 512
 MAX_KEPT_VALUES = 256
+MAX_PAGES = 64
 TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
 
 
@@ -71,6 +76,7 @@ def init_app(app: Flask) -> None:
     size = app.config.get("FRAGMENT_CACHE_SIZE", MAX_FRAGMENTS)
     app.extensions["fragments"] = FragmentCache(size)
     app.extensions["kept_values"] = FragmentCache(min(size, MAX_KEPT_VALUES))
+    app.extensions["kept_pages"] = FragmentCache(min(size, MAX_PAGES))
     app.jinja_env.globals["fragment"] = fragment
 
 
@@ -127,3 +133,41 @@ def kept(name: str, parts: tuple, build):
 def kept_dict(name: str, parts: tuple, build) -> dict:
     """`kept` for a dict each caller adds to: the caller gets its own copy."""
     return dict(kept(name, parts, build))
+
+
+def changes_at(moment: datetime) -> None:
+    """What is being drawn compares `moment` with the clock (overdue, past, days left): a page
+    kept with it (`kept_page`) is drawn again from then on. Called by whatever reads the clock."""
+    if not has_app_context():
+        return  # drawn outside a request (a test, a script): nothing is kept
+    earliest = g.get("_changes_at")
+    if earliest is None or moment < earliest:
+        g._changes_at = moment
+
+
+def kept_page(name: str, parts: tuple, build) -> tuple[Markup, object]:
+    """`build()` -> (html, extra): a whole part of a page (a dashboard's main, an htmx panel)
+    drawn once for `parts`, the page's address, language and time zone, and kept until the
+    first moment it was drawn with (`changes_at`). `extra` is what the view needs besides
+    the HTML (kept with it). Not kept when drawing it asked the instance for more than the
+    answers in `parts`: those would not be in the key."""
+    store = current_app.extensions["kept_pages"]
+    if not store.size:
+        html, extra = build()
+        return Markup(html), extra
+    token = generate_csrf()
+    key = key_of(name, parts)
+    now = datetime.now(UTC)
+    found = store.get(key)
+    if found is None or (found[2] is not None and found[2] <= now):
+        outer = g.pop("_changes_at", None)
+        requests = api.stats()["requests"]
+        html, extra = build()
+        found = (str(html).replace(token, TOKEN_PLACEHOLDER), extra, g.pop("_changes_at", None))
+        if api.stats()["requests"] == requests:
+            store.put(key, found)
+        if outer is not None:
+            changes_at(outer)
+    if found[2] is not None:
+        changes_at(found[2])  # a page kept around this one changes then too
+    return Markup(found[0].replace(TOKEN_PLACEHOLDER, token)), found[1]

@@ -14,7 +14,12 @@ def wants_fragment() -> bool:
 def render(page_template: str, fragment_template: str, status: int = 200, **context):
     """The page, or the fragment for htmx; always `Vary: HX-Request` so caches keep both."""
     template = fragment_template if wants_fragment() else page_template
-    response = make_response(render_template(template, **context), status)
+    return respond(render_template(template, **context), status)
+
+
+def respond(html: str, status: int = 200):
+    """A response of HTML drawn already (kept or rendered), with `Vary: HX-Request`."""
+    response = make_response(html, status)
     response.vary.add("HX-Request")
     return response
 

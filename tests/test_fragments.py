@@ -4,10 +4,14 @@ never with another learner's form token."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from flask import render_template_string
 
+from portal import cards, events
+from portal.certificate_rows import certificate_status
+from portal.dashboard.present import expiring_certificates
 from portal.fragments import TOKEN_PLACEHOLDER, FragmentCache
 from tests.conftest import csrf_from
 
@@ -114,3 +118,209 @@ def test_a_fragment_is_the_same_page_whether_kept_or_not(app, size):
         other = render_template_string(template, n=2)
     assert first == second and ">1 " in first and ">2 " in other
     assert TOKEN_PLACEHOLDER not in first
+
+
+# -- whole parts of pages: kept while their answer, learner and clock hold ----------------------
+
+
+def same_page(page: str, token: str) -> str:
+    """The page without what differs from response to response: its form token and nonce."""
+    return re.sub(r'nonce="[^"]+"', "", page.replace(token, ""))
+
+
+def drawn_templates(app, client, path: str, headers: dict | None = None) -> tuple[str, list]:
+    """The page at path, and the names of the templates drawn for it."""
+    from flask import template_rendered
+
+    names: list[str] = []
+
+    def record(sender, template, context, **extra):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        return html(client.get(path, headers=headers or {})), names
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+def test_a_dashboard_with_the_same_answer_is_not_drawn_again(app, busy, api_cost):
+    busy.get("/dashboard")  # the started courses are learnt: the next page asks for them along
+    second, drawn = drawn_templates(app, busy, "/dashboard")
+    assert "dashboard/_main.html" in drawn
+    third, drawn = drawn_templates(app, busy, "/dashboard")
+    assert drawn == ["dashboard/index.html"]  # the page around a kept main
+    token = csrf_from(third)
+    assert set(re.findall(r'name="csrf_token" value="([^"]+)"', third)) == {token}
+    assert same_page(second, csrf_from(second)) == same_page(third, token)
+    response, stats = api_cost(busy, "/dashboard")
+    assert response.status_code == 200 and stats["requests"] == 1  # still asked every time
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "htmx"])
+def test_a_changed_answer_draws_the_kept_dashboard_again(app, busy, sandbox, headers):
+    path = "/dashboard?tab=completedItems"
+    for _ in range(2):
+        first = html(busy.get(path, headers=headers))
+    title = re.search(r'class="content-card__title[^"]*"><a href="[^"]*">([^<]+)</a>', first)
+    sandbox.store.execute("UPDATE content SET title = ? WHERE title = ?", "Renamed", title[1])
+    page = html(busy.get(path, headers=headers))
+    assert ">Renamed<" in page and f">{title[1]}<" not in page
+
+
+def test_a_due_date_that_passes_draws_the_kept_dashboard_again(app, busy, sandbox):
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    title = "Coaching Conversations"
+    due = datetime.now(UTC) + timedelta(seconds=2)
+    sandbox.store.execute(
+        "UPDATE enrollments SET due_date = ? WHERE content_id = ?",
+        due.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        sandbox.store.scalar("SELECT id FROM content WHERE title = ?", title),
+    )
+    path = f"/dashboard?q={title.replace(' ', '+')}"
+    for _ in range(3):
+        page, drawn = drawn_templates(app, busy, path)
+        assert ">Overdue<" not in page
+    assert "dashboard/_main.html" not in drawn  # kept: the due date has not come
+    time.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 0.2)
+    page, drawn = drawn_templates(app, busy, path)
+    assert "dashboard/_main.html" in drawn
+    assert '<span class="badge badge--danger">Overdue</span>' in page
+
+
+def kept_page_calls(app, build, parts=("p",), times: int = 2) -> list:
+    """kept_page called `times` times in one request each; what each returned."""
+    from portal.fragments import kept_page
+
+    found = []
+    for _ in range(times):
+        with app.test_request_context("/somewhere"):
+            found.append(kept_page("test", parts, build))
+    return found
+
+
+def counting(result, effect=None):
+    calls = []
+
+    def build():
+        calls.append(1)
+        if effect:
+            effect()
+        return result
+
+    return build, calls
+
+
+def test_a_kept_page_part_is_drawn_once_for_the_same_parts(app):
+    build, calls = counting(("<p>one</p>", {"n": 1}))
+    first, second = kept_page_calls(app, build)
+    assert first == second == ("<p>one</p>", {"n": 1}) and len(calls) == 1
+    kept_page_calls(app, build, parts=("other",), times=1)
+    assert len(calls) == 2
+
+
+def test_a_page_part_is_kept_until_the_first_moment_it_was_drawn_with(app):
+    from datetime import UTC, datetime, timedelta
+
+    from portal.fragments import changes_at
+
+    later = counting(("<p>later</p>", None), lambda: changes_at(datetime.now(UTC) + timedelta(1)))
+    kept_page_calls(app, later[0], parts=("later",))
+    assert len(later[1]) == 1
+    passed = counting(("<p>passed</p>", None), lambda: changes_at(datetime.now(UTC)))
+    kept_page_calls(app, passed[0], parts=("passed",))
+    assert len(passed[1]) == 2
+
+
+def test_a_page_part_that_asked_the_instance_for_more_is_not_kept(app):
+    from portal import api
+
+    asks, calls = counting(("<p>x</p>", None), lambda: api.run_anonymous("InstanceData"))
+    kept_page_calls(app, asks, parts=("asks",))
+    assert len(calls) == 2  # its answer is not in the key: drawn again
+    reads, calls = counting(("<p>x</p>", None), api.stats)
+    kept_page_calls(app, reads, parts=("reads",))
+    assert len(calls) == 1
+
+
+def test_a_kept_page_part_carries_each_response_its_own_form_token(app):
+    from flask_wtf.csrf import generate_csrf
+
+    from portal.fragments import kept_page
+
+    def build():
+        return f'<input name="csrf_token" value="{generate_csrf()}">', None
+
+    tokens = []
+    for _ in range(2):
+        with app.test_request_context("/somewhere"):
+            html_, _extra = kept_page("token", (), build)
+            tokens.append(generate_csrf())
+            assert html_ == f'<input name="csrf_token" value="{tokens[-1]}">'
+    assert tokens[0] != tokens[1]
+
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def moment_recorded(app, read) -> datetime | None:
+    """The first moment `read()` (something drawn from the clock) said it changes at."""
+    from flask import g
+
+    with app.test_request_context("/"):
+        read()
+        return g.get("_changes_at")
+
+
+@pytest.mark.parametrize(
+    ("what", "read", "moment"),
+    [
+        (
+            "an item due later turns overdue then",
+            lambda: cards.is_overdue({"currentUserDueDate": "2026-06-03T00:00:00Z"}, NOW),
+            datetime(2026, 6, 3, tzinfo=UTC),
+        ),
+        (
+            "a certificate starts expiring 30 days before it expires",
+            lambda: certificate_status({"expirationDate": "2026-09-01T00:00:00Z"}, NOW),
+            datetime(2026, 8, 2, tzinfo=UTC),
+        ),
+        (
+            "an expiring certificate expires",
+            lambda: certificate_status({"expirationDate": "2026-06-10T00:00:00Z"}, NOW),
+            datetime(2026, 6, 10, tzinfo=UTC),
+        ),
+        (
+            "the days left to an expiring certificate count down",
+            lambda: expiring_certificates(
+                [{"id": "c", "expirationDate": "2026-06-10T00:00:00Z"}], NOW
+            ),
+            datetime(2026, 6, 2, tzinfo=UTC),  # 8 days 12 h left: 7 days from then
+        ),
+        (
+            "an upcoming event becomes past when it ends",
+            lambda: events.events(
+                {
+                    "UserContentItems": [
+                        {"id": "e", "kind": "webinar", "courseStartDate": "2026-06-05T10:00:00Z"}
+                    ]
+                },
+                NOW,
+            ),
+            datetime(2026, 6, 5, 11, tzinfo=UTC),  # an hour long when it names no end
+        ),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_what_reads_the_clock_says_when_it_changes(app, what, read, moment):
+    assert moment_recorded(app, read) == moment
+
+
+def test_what_no_longer_changes_records_no_moment(app):
+    assert (
+        moment_recorded(app, lambda: cards.is_overdue({"currentUserDueDate": "2020-01-01"})) is None
+    )
+    completed = {"currentUserDueDate": "2030-01-01", "availabilityStatus": "completed"}
+    assert moment_recorded(app, lambda: cards.is_overdue(completed)) is None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
-from flask import url_for
+from flask import render_template, url_for
 from flask_babel import format_date, format_decimal, gettext, ngettext
+from flask_login import current_user
+from markupsafe import Markup
 
-from portal import cards
+from portal import bookmark_folders, cards
 from portal.cards import kind_label
 from portal.dashboard import tabs
 from portal.dashboard.state import (
@@ -19,7 +22,7 @@ from portal.dashboard.state import (
     DashboardState,
 )
 from portal.formats import local_date, parse_date
-from portal.fragments import kept
+from portal.fragments import changes_at, kept, kept_page
 from portal.i18n import instance_labels_version, label
 from portal.urls import instance_url
 from portal.widgets import fetch, fetch_with_batch
@@ -105,9 +108,12 @@ def expiring_certificates(certificates, today: datetime | None = None) -> list[d
     found = []
     for cert in _expiry_dates(certificates):
         expires = cert["_at"]
+        if expires > now + EXPIRING_WITHIN:
+            changes_at(expires - EXPIRING_WITHIN)
         if not now <= expires <= now + EXPIRING_WITHIN:
             continue
         days = max(0, (expires - now).days)
+        changes_at(expires - timedelta(days=days))  # a day fewer from then on
         found.append(
             {
                 **cert,
@@ -158,8 +164,47 @@ def _read_expiry(certificates) -> list[dict]:
 def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
     """Everything the page (or the panel with the tabs out of band) shows: one upstream request
     (a full page whose started courses are not all in the hint: a second one)."""
-    with_progress = full_page and state.tab not in tabs.BATCH_TABS
-    hint = cards.progress_hint() if with_progress else []
+    context, started = _present(state, _fetch(state, full_page), full_page)
+    if started is not None:
+        cards.remember_hint(started)
+    return context
+
+
+def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup:
+    """`template` drawn with the dashboard's context. Drawn again only when what it shows
+    changed: the answer, the learner's bookmarks or name, the instance's labels, the page's
+    address or language, or the clock (a due date passed: `fragments.changes_at`); otherwise
+    kept from the last time (`fragments.kept_page`), with the same one upstream request."""
+    fetched = _fetch(state, full_page)
+    if fetched[2]:  # something failed: drawn as it is now, never kept
+        context, started = _present(state, fetched, full_page)
+        html, extra = Markup(render_template(template, **context)), {"started": started}
+    else:
+        parts = (
+            template,
+            fetched,
+            current_user.get_id(),
+            current_user.greeting_name,
+            bookmark_folders.remembered(),
+            instance_labels_version(),
+        )
+        draw = partial(_draw, template, state, fetched, full_page)
+        html, extra = kept_page("dashboard", parts, draw)
+        state.page = extra["page"]
+    if extra["started"] is not None:
+        cards.remember_hint(extra["started"])
+    return html
+
+
+def _draw(template: str, state: DashboardState, fetched: tuple, full_page: bool) -> tuple:
+    context, started = _present(state, fetched, full_page)
+    return render_template(template, **context), {"started": started, "page": state.page}
+
+
+def _fetch(state: DashboardState, full_page: bool) -> tuple:
+    """(data, progress answers, error message, hint): the one DashboardPage request, with the
+    percents of the courses started last time (the hint) riding along on a full page."""
+    hint = cards.progress_hint() if _with_progress(state, full_page) else []
     data, answers, error = fetch_with_batch(
         "DashboardPage",
         "UserCourseProgress",
@@ -171,6 +216,18 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
         withArchived=state.tab == "archivedContentItems",
         **tabs.variables(state, full_page),
     )
+    return data, answers, error, hint
+
+
+def _with_progress(state: DashboardState, full_page: bool) -> bool:
+    return full_page and state.tab not in tabs.BATCH_TABS
+
+
+def _present(state: DashboardState, fetched: tuple, full_page: bool) -> tuple[dict, list | None]:
+    """The templates' context from the answers, and the started courses to remember as the
+    next hint (None: leave the hint as it is)."""
+    data, answers, error, hint = fetched
+    with_progress = _with_progress(state, full_page)
     raw_groups = data.get("UserContentGroups")
     # Kept: the labels come from the instance data, so its version is part of the key.
     group_list = kept(
@@ -186,9 +243,7 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
     recent = content_items(data.get("UserRecentContent"))
     started = cards.progress_ids(contents, recent)
     progress = _progress(with_progress, cards.percents_of(hint, answers), contents, recent)
-    if with_progress and not error:
-        cards.remember_hint(started)
-    return {
+    context = {
         "state": state,
         "groups": group_list,
         "groups_error": error if group_list is None else None,
@@ -214,6 +269,7 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
         "expiring": expiring_certificates(data.get("UserCertificates")) if full_page else [],
         **tabs.tab_context(state, data, contents, error, full_page=full_page),
     }
+    return context, started if with_progress and not error else None
 
 
 def paginate(items: list[dict] | None, state: DashboardState) -> dict | None:

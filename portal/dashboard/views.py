@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from portal.dashboard import forms, present, tabs
 from portal.dashboard.state import parse_limit, parse_state, pushed_url
-from portal.htmx import render, wants_fragment
+from portal.htmx import render, respond, wants_fragment
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -19,21 +19,18 @@ PAGE = "dashboard/index.html"
 def index():
     state = parse_state(request.args)
     if not wants_fragment():
-        return render(
-            PAGE, "dashboard/_panel_update.html", **present.dashboard_context(state, full_page=True)
-        )
+        main = present.drawn("dashboard/_main.html", state, full_page=True)
+        return respond(render_template(PAGE, main=main))
     if request.headers.get("HX-Target") == "content-groups":
         # A bookmark changed elsewhere on the page: the tab counts again, nothing else.
-        context = present.dashboard_context(state, full_page=False)
-        return render(PAGE, "dashboard/_groups.html", **context)
+        return respond(present.drawn("dashboard/_groups.html", state, full_page=False))
     if request.headers.get("HX-Target") == "content-list":
         # Search, filter and sort swap only the list: one cheaper call, the form stays put.
         # The tab counts follow the search too (out of band): still one DashboardPage request.
-        context = present.dashboard_context(state, full_page=False)
-        response = render(PAGE, "dashboard/_list_update.html", **context)
+        template = "dashboard/_list_update.html"
     else:
-        context = present.dashboard_context(state, full_page=False)
-        response = render(PAGE, "dashboard/_panel_update.html", **context)
+        template = "dashboard/_panel_update.html"
+    response = respond(present.drawn(template, state, full_page=False))
     response.headers["HX-Push-Url"] = pushed_url(state, request.headers)
     return response
 
