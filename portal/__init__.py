@@ -120,6 +120,7 @@ def _template_globals(app: Flask) -> None:
         language_choices=branding.language_choices,
         nav_items=navigation.nav_items,
         home_url=navigation.home_url,
+        header_parts=navigation.header_parts,
         must_verify_email=learner_context.must_verify_email,
         instance_page=instance_page,
     )

@@ -5,8 +5,8 @@ A template wraps a fragment in `{% call fragment("card", item, ...) %}...{% endc
 everything the fragment shows beyond the request's own context. The key is a digest of those
 parts, the language, the time zone, the page's path (forms send the learner back to it) and the
 template's name, so a changed item, a bookmark added or another language is another fragment.
-CSRF tokens differ from session to session and from second to second: the kept copy holds a
-placeholder, and each response gets its own token in its place.
+CSRF tokens differ from session to session and from second to second, CSP nonces from response
+to response: the kept copy holds placeholders, and each response gets its own in their place.
 
 The fragments live in the worker's memory (a few KB each, at most MAX_FRAGMENTS, about 2 MB
 with the kept card data): cheaper than Redis for something any worker can draw again, and
@@ -27,6 +27,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal import api
+from portal.security import csp_nonce
 
 # At most ~1 MB of HTML (a card is ~2 KB) and ~1 MB of card data per worker, and the parts of
 # pages drawn whole (`kept_page`, ~30 KB each) of the last few dozen page views.
@@ -34,6 +35,7 @@ MAX_FRAGMENTS = 512
 MAX_KEPT_VALUES = 256
 MAX_PAGES = 64
 TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
+NONCE_PLACEHOLDER = "\x00csp-nonce\x00"
 
 
 class FragmentCache:
@@ -107,13 +109,36 @@ def fragment(name: str, *parts, caller) -> Markup:
     store = cache()
     if not store.size:
         return Markup(caller())
-    token = generate_csrf()
     key = key_of(name, parts)
     html = store.get(key)
     if html is None:
-        html = str(caller()).replace(token, TOKEN_PLACEHOLDER)
+        html = _keep(caller())
         store.put(key, html)
-    return Markup(html.replace(TOKEN_PLACEHOLDER, token))
+    return _show(html)
+
+
+def _swaps() -> tuple[tuple[str, str], ...]:
+    """(value, placeholder) of what is this response's own: its form token and CSP nonce."""
+    found = g.get("_fragment_swaps")
+    if found is None:
+        found = ((generate_csrf(), TOKEN_PLACEHOLDER), (csp_nonce(), NONCE_PLACEHOLDER))
+        g._fragment_swaps = found
+    return found
+
+
+def _keep(html) -> str:
+    """HTML as kept: this response's own values replaced by placeholders."""
+    html = str(html)
+    for value, placeholder in _swaps():
+        html = html.replace(value, placeholder)
+    return html
+
+
+def _show(html: str) -> Markup:
+    """Kept HTML with this response's own values in place of the placeholders."""
+    for value, placeholder in _swaps():
+        html = html.replace(placeholder, value)
+    return Markup(html)
 
 
 def kept(name: str, parts: tuple, build):
@@ -155,7 +180,6 @@ def kept_page(name: str, parts: tuple, build) -> tuple[Markup, object]:
     if not store.size:
         html, extra = build()
         return Markup(html), extra
-    token = generate_csrf()
     key = key_of(name, parts)
     now = datetime.now(UTC)
     found = store.get(key)
@@ -163,11 +187,11 @@ def kept_page(name: str, parts: tuple, build) -> tuple[Markup, object]:
         outer = g.pop("_changes_at", None)
         requests = api.stats()["requests"]
         html, extra = build()
-        found = (str(html).replace(token, TOKEN_PLACEHOLDER), extra, g.pop("_changes_at", None))
+        found = (_keep(html), extra, g.pop("_changes_at", None))
         if api.stats()["requests"] == requests:
             store.put(key, found)
         if outer is not None:
             changes_at(outer)
     if found[2] is not None:
         changes_at(found[2])  # a page kept around this one changes then too
-    return Markup(found[0].replace(TOKEN_PLACEHOLDER, token)), found[1]
+    return _show(found[0]), found[1]

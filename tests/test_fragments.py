@@ -324,3 +324,30 @@ def test_what_no_longer_changes_records_no_moment(app):
     )
     completed = {"currentUserDueDate": "2030-01-01", "availabilityStatus": "completed"}
     assert moment_recorded(app, lambda: cards.is_overdue(completed)) is None
+
+
+def test_a_kept_page_head_carries_each_response_its_own_nonce(busy):
+    nonces = []
+    for _ in range(3):
+        response = busy.get("/dashboard")
+        policy = response.headers["Content-Security-Policy"]
+        nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+        page = html(response)
+        assert set(re.findall(r'nonce="([^"]+)"', page)) == {nonce}
+        nonces.append(nonce)
+    assert len(set(nonces)) == 3
+
+
+def test_the_header_follows_the_learner_and_the_language(app, client, login):
+    login(client, "busy")
+    page = html(client.get("/dashboard"))
+    assert "Avery Johnson" in page.split("</header>")[0]
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    login(client, "new")  # the same page, language and instance: another learner
+    page = html(client.get("/dashboard"))
+    header = page.split("</header>")[0]
+    assert "Noah Patel" in header and "Avery Johnson" not in header
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    login(client, "multilingual")
+    header = html(client.get("/dashboard")).split("</header>")[0]
+    assert "Camille Dubois" in header and ">Se déconnecter<" in header
