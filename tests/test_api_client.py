@@ -173,6 +173,28 @@ def test_cookies_the_upstream_sets_are_never_sent_back(upstream):
     assert "Cookie" not in fake.hits[1].headers
 
 
+def test_a_compressed_answer_is_read(upstream):
+    import gzip
+
+    def compressed(request):
+        assert "gzip" in request.headers.get("Accept-Encoding", "")
+        body = gzip.compress(json.dumps({"data": {"CurrentUser": {"id": "1"}}}).encode())
+        return Response(body, headers={"Content-Encoding": "gzip"}, content_type="application/json")
+
+    fake = upstream(compressed)
+    with portal_app(fake.url).test_request_context("/"):
+        assert api.run_anonymous("CurrentUser") == {"CurrentUser": {"id": "1"}}
+
+
+def test_a_redirect_is_not_followed(upstream):
+    target = upstream(answer_with({"data": {"Languages": []}}))
+    fake = upstream(lambda request: Response("", 307, headers={"Location": target.url}))
+    with portal_app(fake.url).test_request_context("/"):
+        with pytest.raises(errors.Unavailable, match="cannot read"):
+            api.run_anonymous("CurrentUser")
+    assert target.hits == []  # the learner's token never went where the answer pointed
+
+
 def test_stats_count_upstream_requests_and_points_of_this_request(upstream):
     fake = upstream(answer_with({"data": {"Languages": []}}))
     app = portal_app(fake.url)
@@ -216,14 +238,14 @@ def test_an_unknown_operation_is_a_programming_error(upstream):
 def test_a_hanging_upstream_is_unavailable_after_the_read_timeout(upstream):
     fake = upstream(lambda request: fake.release.wait(30) and graphql_answer({"data": {}}))
     with portal_app(fake.url, TI_READ_TIMEOUT=0.3).test_request_context("/"):
-        with pytest.raises(errors.Unavailable):
+        with pytest.raises(errors.Unavailable, match="took too long"):
             api.run_anonymous("InstanceData")
     assert len(fake.hits) == 1, "a timeout is not retried: the learner would wait twice as long"
 
 
 def test_connection_refused_is_unavailable():
     with portal_app(closed_port_url()).test_request_context("/"):
-        with pytest.raises(errors.Unavailable):
+        with pytest.raises(errors.Unavailable, match="cannot be reached"):
             api.run_anonymous("InstanceData")
 
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
 import time
 from email.utils import parsedate_to_datetime
-from http.cookiejar import DefaultCookiePolicy
 
-import requests
+import urllib3
 from flask import current_app, g, has_app_context, has_request_context, session
 from gql.transport.exceptions import (
     TransportConnectionFailed,
@@ -24,7 +22,6 @@ from gql.transport.exceptions import (
     TransportProtocolError,
     TransportServerError,
 )
-from gql.transport.requests import RequestsHTTPTransport
 
 from . import documents
 from .errors import (
@@ -36,10 +33,9 @@ from .errors import (
     RateLimited,
     Unavailable,
 )
+from .transport import Answer, PooledHTTPTransport
 
 log = logging.getLogger(__name__)
-# gql logs every payload at DEBUG: passwords (Login) and tokens must never reach a log.
-logging.getLogger("gql.transport.requests").setLevel(logging.WARNING)
 # urllib3 logs each request line at DEBUG, and the API key is in it (`?apiKey=`).
 logging.getLogger("urllib3.connectionpool").setLevel(logging.INFO)
 
@@ -134,19 +130,14 @@ class _Transports:
     """This thread's transports, one per API endpoint; closed when the thread ends."""
 
     def __init__(self):
-        self.by_url: dict[str, RequestsHTTPTransport] = {}
+        self.by_url: dict[str, PooledHTTPTransport] = {}
 
-    def get(self, url: str) -> RequestsHTTPTransport:
+    def get(self, url: str) -> PooledHTTPTransport:
         transport = self.by_url.get(url)
         if transport is None:
-            # No headers and no retries here: the token and timeouts go with each call, and
-            # whether to retry depends on the operation.
-            transport = RequestsHTTPTransport(url=url, retries=0)
-            transport.connect()
-            _settle_environment(transport.session, url)
-            # A cookie set by the upstream must never ride along with the next learner's call.
-            transport.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-            self.by_url[url] = transport
+            # No headers, cookies or retries here: the token and timeouts go with each call,
+            # and whether to retry depends on the operation.
+            transport = self.by_url[url] = PooledHTTPTransport(url)
         return transport
 
     def close(self) -> None:
@@ -161,20 +152,10 @@ class _Transports:
             pass
 
 
-def _settle_environment(session: requests.Session, url: str) -> None:
-    """Read the proxy and CA bundle settings of the environment once, for this session's
-    life: requests reads them again on every call otherwise (a third of its own time)."""
-    session.proxies.update(requests.utils.get_environ_proxies(url))
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
-    session.trust_env = False
-
-
 _local = threading.local()
 
 
-def _transport(url: str) -> RequestsHTTPTransport:
+def _transport(url: str) -> PooledHTTPTransport:
     transports = getattr(_local, "transports", None)
     if transports is None:
         transports = _local.transports = _Transports()
@@ -232,25 +213,20 @@ def execute(
     # been applied already, so it is never retried.
     attempts = 1 if operation.is_mutation or not retry else 2
     for attempt in range(1, attempts + 1):
-        seen: dict = {}
-
-        def remember(response, *args, seen=seen, **kwargs):
-            seen["status"] = response.status_code
-            seen["headers"] = response.headers
-
-        extra_args = {
-            "headers": _headers(token),
-            "params": {"apiKey": api_key},
-            "timeout": timeout,
-            "hooks": {"response": [remember]},
-        }
+        answer = Answer()  # its status and headers, once answered
         started = time.perf_counter()
         try:
-            result = transport.execute(request, extra_args=extra_args)
+            result = transport.execute(
+                request,
+                headers=_headers(token),
+                params={"apiKey": api_key},
+                timeout=timeout,
+                answer=answer,
+            )
         except TransportConnectionFailed as error:
             _count(operation, points=False, started=started)
             cause = error.__cause__
-            if isinstance(cause, requests.Timeout):
+            if _timed_out(cause):
                 log.warning(
                     "TI API %s timed out after %.2fs (%s)",
                     name,
@@ -258,7 +234,7 @@ def execute(
                     type(cause).__name__,
                 )
                 raise Unavailable("The learning service took too long to answer.") from None
-            if attempt < attempts and isinstance(cause, requests.ConnectionError):
+            if attempt < attempts and isinstance(cause, urllib3.exceptions.HTTPError):
                 log.info("TI API %s: connection failed, trying once more", name)
                 continue
             log.warning("TI API %s: connection failed (%s)", name, type(cause).__name__)
@@ -266,10 +242,10 @@ def execute(
         except TransportServerError as error:
             # An HTTP status >= 400 without a GraphQL answer (an HTML 502 page, say).
             _count(operation, points=True, started=started)
-            raise _status_error(name, error.code or seen.get("status"), seen) from None
+            raise _status_error(name, error.code or answer.status, answer) from None
         except TransportProtocolError:
             _count(operation, points=True, started=started)
-            log.warning("TI API %s: the answer is not GraphQL (HTTP %s)", name, seen.get("status"))
+            log.warning("TI API %s: the answer is not GraphQL (HTTP %s)", name, answer.status)
             raise Unavailable("The learning service sent an answer we cannot read.") from None
         except TransportError as error:
             _count(operation, points=False, started=started)
@@ -277,20 +253,26 @@ def execute(
             raise Unavailable("The learning service cannot be reached.") from None
         _count(operation, points=True, started=started)
         log.debug("TI API %s answered in %.3fs", name, time.perf_counter() - started)
-        return _data(operation, result, seen)
+        return _data(operation, result, answer)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _data(operation: documents.Operation, result, seen: dict) -> dict:
+def _timed_out(cause) -> bool:
+    # urllib3 files a refused connection (NewConnectionError) under ConnectTimeoutError.
+    refused = isinstance(cause, urllib3.exceptions.NewConnectionError)
+    return isinstance(cause, urllib3.exceptions.TimeoutError) and not refused
+
+
+def _data(operation: documents.Operation, result, answer: Answer) -> dict:
     """The data of a GraphQL answer, or the ApiError kind its status or first error stands for
     (errors of the operation's optional fields aside)."""
     name = operation.name
-    status = seen.get("status") or 200
+    status = answer.status or 200
     errors = [error for error in result.errors or [] if not _optional(operation, error)]
     first = errors[0] if errors and isinstance(errors[0], dict) else {}
     code = (first.get("extensions") or {}).get("code") if errors else None
     if status == 429 or status == 401 or status >= 500:
-        raise _status_error(name, status, seen, code)
+        raise _status_error(name, status, answer, code)
     if errors:
         message = first.get("message") or "The learning service refused the request."
         kind = KINDS_BY_CODE.get(code) or (BadInput if status == 400 else ApiError)
@@ -299,9 +281,9 @@ def _data(operation: documents.Operation, result, seen: dict) -> dict:
         elif kind is BadInput and status == 400:
             # A document the API does not accept is the portal's bug, not the learner's.
             log.error("TI API %s: document rejected: %s", name, message)
-        raise _make(kind, message, code, result.data, seen)
+        raise _make(kind, message, code, result.data, answer)
     if status >= 400:
-        raise _status_error(name, status, seen, code)
+        raise _status_error(name, status, answer, code)
     if not isinstance(result.data, dict):
         log.warning("TI API %s: answer without data", name)
         raise Unavailable("The learning service sent an answer we cannot read.")
@@ -313,10 +295,10 @@ def _optional(operation: documents.Operation, error) -> bool:
     return bool(path) and path[0] in operation.optional_fields
 
 
-def _status_error(name: str, status, seen: dict, code: str | None = None) -> ApiError:
+def _status_error(name: str, status, answer: Answer, code: str | None = None) -> ApiError:
     """The error for an HTTP status that says more than any GraphQL error beside it."""
     if status == 429:
-        return _make(RateLimited, "Too many requests to the learning service.", code, None, seen)
+        return _make(RateLimited, "Too many requests to the learning service.", code, None, answer)
     if status == 401:
         # The sandbox and TI answer 401 for a missing or wrong API key: configuration, not
         # the learner's session (that is the UNAUTHENTICATED GraphQL error).
@@ -328,9 +310,9 @@ def _status_error(name: str, status, seen: dict, code: str | None = None) -> Api
     return Unavailable("The learning service is unavailable.", code)
 
 
-def _make(kind, message, code, data, seen) -> ApiError:
+def _make(kind, message, code, data, answer: Answer) -> ApiError:
     if issubclass(kind, RateLimited):
-        return kind(message, code, retry_after=retry_after(seen.get("headers")), data=data)
+        return kind(message, code, retry_after=retry_after(answer.headers), data=data)
     return kind(message, code, data=data)
 
 
