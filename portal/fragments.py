@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import threading
+import zlib
 from collections import OrderedDict
 from datetime import UTC, datetime
 
@@ -29,11 +30,11 @@ from markupsafe import Markup
 from portal import api
 from portal.security import csp_nonce
 
-# At most ~1 MB of HTML (a card is ~2 KB) and ~1 MB of card data per worker, and the parts of
-# pages drawn whole (`kept_page`, ~30 KB each) of the last few dozen page views.
+# At most ~1 MB of HTML (a card is ~2 KB) and ~1 MB of card data per worker, and ~2 MB of
+# pages drawn whole (`kept_page`: a 50 KB dashboard is kept compressed, in ~7 KB).
 MAX_FRAGMENTS = 512
 MAX_KEPT_VALUES = 256
-MAX_PAGES = 64
+MAX_PAGES = 256
 TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
 NONCE_PLACEHOLDER = "\x00csp-nonce\x00"
 
@@ -187,11 +188,12 @@ def kept_page(name: str, parts: tuple, build) -> tuple[Markup, object]:
         outer = g.pop("_changes_at", None)
         requests = api.stats()["requests"]
         html, extra = build()
-        found = (_keep(html), extra, g.pop("_changes_at", None))
+        packed = zlib.compress(_keep(html).encode(), 1)
+        found = (packed, extra, g.pop("_changes_at", None))
         if api.stats()["requests"] == requests:
             store.put(key, found)
         if outer is not None:
             changes_at(outer)
     if found[2] is not None:
         changes_at(found[2])  # a page kept around this one changes then too
-    return _show(found[0]), found[1]
+    return _show(zlib.decompress(found[0]).decode()), found[1]

@@ -147,9 +147,9 @@ def drawn_templates(app, client, path: str, headers: dict | None = None) -> tupl
 def test_a_dashboard_with_the_same_answer_is_not_drawn_again(app, busy, api_cost):
     busy.get("/dashboard")  # the started courses are learnt: the next page asks for them along
     second, drawn = drawn_templates(app, busy, "/dashboard")
-    assert "dashboard/_main.html" in drawn
+    assert "dashboard/index.html" in drawn
     third, drawn = drawn_templates(app, busy, "/dashboard")
-    assert drawn == ["dashboard/index.html"]  # the page around a kept main
+    assert drawn == []  # the whole page kept
     token = csrf_from(third)
     assert set(re.findall(r'name="csrf_token" value="([^"]+)"', third)) == {token}
     assert same_page(second, csrf_from(second)) == same_page(third, token)
@@ -183,10 +183,10 @@ def test_a_due_date_that_passes_draws_the_kept_dashboard_again(app, busy, sandbo
     for _ in range(3):
         page, drawn = drawn_templates(app, busy, path)
         assert ">Overdue<" not in page
-    assert "dashboard/_main.html" not in drawn  # kept: the due date has not come
+    assert drawn == []  # kept: the due date has not come
     time.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 0.2)
     page, drawn = drawn_templates(app, busy, path)
-    assert "dashboard/_main.html" in drawn
+    assert "dashboard/index.html" in drawn
     assert '<span class="badge badge--danger">Overdue</span>' in page
 
 
@@ -351,3 +351,17 @@ def test_the_header_follows_the_learner_and_the_language(app, client, login):
     login(client, "multilingual")
     header = html(client.get("/dashboard")).split("</header>")[0]
     assert "Camille Dubois" in header and ">Se déconnecter<" in header
+
+
+def test_a_flashed_message_shows_once_on_a_kept_dashboard(app, busy):
+    for _ in range(3):
+        page = html(busy.get("/dashboard"))  # kept from the second on
+    card = cards_of(page)[0]
+    content_id = re.search(r'name="content_id" value="([^"]+)"', card).group(1)
+    busy.post(
+        "/bookmarks",
+        data={"csrf_token": csrf_from(card), "content_id": content_id, "title": "x", "next": "/"},
+    )
+    flashed = html(busy.get("/dashboard"))
+    assert 'class="flashes"' in flashed
+    assert 'class="flashes"' not in html(busy.get("/dashboard"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from flask import render_template, url_for
+from flask import render_template, session, url_for
 from flask_babel import format_date, format_decimal, gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup
@@ -24,6 +24,7 @@ from portal.dashboard.state import (
 from portal.formats import local_date, parse_date
 from portal.fragments import changes_at, kept, kept_page
 from portal.i18n import instance_labels_version, label
+from portal.navigation import header_parts
 from portal.urls import instance_url
 from portal.widgets import fetch, fetch_with_batch
 
@@ -171,12 +172,14 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
 
 
 def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup:
-    """`template` drawn with the dashboard's context. Drawn again only when what it shows
-    changed: the answer, the learner's bookmarks or name, the instance's labels, the page's
-    address or language, or the clock (a due date passed: `fragments.changes_at`); otherwise
-    kept from the last time (`fragments.kept_page`), with the same one upstream request."""
+    """`template` (the whole page, or an htmx fragment of it) drawn with the dashboard's
+    context. Drawn again only when what it shows changed: the answer, the learner's bookmarks
+    or name, the instance's labels, the page's address or language, the clock (a due date
+    passed: `fragments.changes_at`), and for a whole page its header (`header_parts`);
+    otherwise kept from the last time (`fragments.kept_page`), still after the same one
+    upstream request. Never kept: what shows a failure or a flashed message."""
     fetched = _fetch(state, full_page)
-    if fetched[2]:  # something failed: drawn as it is now, never kept
+    if fetched[2] or (full_page and "_flashes" in session):
         context, started = _present(state, fetched, full_page)
         html, extra = Markup(render_template(template, **context)), {"started": started}
     else:
@@ -187,6 +190,7 @@ def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup:
             current_user.greeting_name,
             bookmark_folders.remembered(),
             instance_labels_version(),
+            header_parts() if full_page else None,
         )
         draw = partial(_draw, template, state, fetched, full_page)
         html, extra = kept_page("dashboard", parts, draw)

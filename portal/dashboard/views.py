@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 
 from portal.dashboard import forms, present, tabs
@@ -19,8 +19,7 @@ PAGE = "dashboard/index.html"
 def index():
     state = parse_state(request.args)
     if not wants_fragment():
-        main = present.drawn("dashboard/_main.html", state, full_page=True)
-        return respond(render_template(PAGE, main=main))
+        return respond(present.drawn(PAGE, state, full_page=True))
     if request.headers.get("HX-Target") == "content-groups":
         # A bookmark changed elsewhere on the page: the tab counts again, nothing else.
         return respond(present.drawn("dashboard/_groups.html", state, full_page=False))
