@@ -111,6 +111,7 @@ def from_env(env=None) -> dict:
         "LEARNER_CONTEXT_SECONDS": int(env.get("LEARNER_CONTEXT_SECONDS") or 300),
         "INSTANCE_WORKER_SECONDS": float(env.get("INSTANCE_WORKER_SECONDS") or 15),
         "FRAGMENT_CACHE_SIZE": int(env.get("FRAGMENT_CACHE_SIZE") or 512),
+        "PAGE_CACHE_SIZE": int(env.get("PAGE_CACHE_SIZE") or 256),
         "PROPAGATE_EXCEPTIONS": False,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }

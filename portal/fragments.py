@@ -79,7 +79,8 @@ def init_app(app: Flask) -> None:
     size = app.config.get("FRAGMENT_CACHE_SIZE", MAX_FRAGMENTS)
     app.extensions["fragments"] = FragmentCache(size)
     app.extensions["kept_values"] = FragmentCache(min(size, MAX_KEPT_VALUES))
-    app.extensions["kept_pages"] = FragmentCache(min(size, MAX_PAGES))
+    pages = app.config.get("PAGE_CACHE_SIZE", MAX_PAGES)
+    app.extensions["kept_pages"] = FragmentCache(min(size, pages))
     app.jinja_env.globals["fragment"] = fragment
 
 

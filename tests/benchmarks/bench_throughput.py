@@ -6,7 +6,9 @@ the wire and the portal's own time per dashboard.
 
 The instance is `_upstream.py`: real sandbox answers replayed after a fixed latency. The
 minimal app (`_minimal.py`) makes one upstream call per page under the same gunicorn settings.
-`--compare` adds other worker models and sizes (gevent when it is installed). Everything runs
+The replayed answers never change, so after its first draw the portal serves each learner's
+dashboard kept (`fragments.kept_page`); a second portal with PAGE_CACHE_SIZE=0 draws every
+page afresh, as after a changed answer. `--compare` adds other worker models and sizes (gevent when it is installed). Everything runs
 on loopback ports the system picks; each load level runs for a fixed time.
 """
 
@@ -434,6 +436,9 @@ def portal_ms(lines: list[str], path: str = "/dashboard") -> list[float]:
 # -- the run ------------------------------------------------------------------------------------
 
 
+AFRESH = ", no page kept"
+
+
 def setups(compare: bool) -> list[tuple[str, str, int]]:
     """(name, worker class, threads): the defaults, and with --compare other choices."""
     chosen = [(f"{WORKER_CLASS} x {THREADS} (default)", WORKER_CLASS, THREADS)]
@@ -509,7 +514,7 @@ def run_setup(name, worker_class, threads, workers, env, args, rows, extra) -> N
         app="_minimal:app",
     )
     portal = start_gunicorn(portal_command, env)
-    minimal = None
+    minimal = afresh = None
     try:
         minimal = start_gunicorn(minimal_command, env)
         wait_until_serving(portal.port, workers)
@@ -517,9 +522,18 @@ def run_setup(name, worker_class, threads, workers, env, args, rows, extra) -> N
         cookies = asyncio.run(sign_in(portal.port, max(LEVELS)))
         # Each worker compiles its templates on first use: not what a page costs after that.
         asyncio.run(load(portal.port, cookies, 1.0))
+        if "default" in name:
+            # The replayed answers never change, so the portal's pages are kept after their
+            # first draw: the same portal keeping no page shows what a changed answer costs.
+            afresh = start_gunicorn(portal_command, {**env, "PAGE_CACHE_SIZE": "0"})
+            wait_until_serving(afresh.port, workers)
+            asyncio.run(load(afresh.port, cookies, 1.0))
         for learners in LEVELS:
             rows.append(measure(portal, cookies, learners, args.seconds, f"portal {name}"))
             rows.append(measure(minimal, [""], learners, args.seconds, f"minimal {name}"))
+            if afresh is not None:
+                setup = f"portal {name}{AFRESH}"
+                rows.append(measure(afresh, cookies, learners, args.seconds, setup))
         if "default" in name:
             extra["served"] = served_dashboards(portal)
             deadline = time.perf_counter() + TOP_UP_SECONDS
@@ -530,9 +544,9 @@ def run_setup(name, worker_class, threads, workers, env, args, rows, extra) -> N
             extra["weight"] = asyncio.run(page_weight(portal.port, cookies[0]))
             extra["portal_ms"] = portal_ms(portal.lines)
     finally:
-        portal.stop()
-        if minimal is not None:
-            minimal.stop()
+        for server in (portal, minimal, afresh):
+            if server is not None:
+                server.stop()
 
 
 def served_dashboards(server: Server) -> int:
@@ -547,11 +561,11 @@ def report(rows: list[Row], extra: dict, args, workers: int, took: float) -> Non
         f"{os.cpu_count()} CPUs, {args.seconds:.0f} s per level"
     )
     print(
-        f"{'setup':<34}{'learners':>9}{'pages/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms/page':>13}"
+        f"{'setup':<46}{'learners':>9}{'pages/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms/page':>13}"
     )
     for row in rows:
         print(
-            f"{row.setup:<34}{row.learners:>9}{row.pages_per_second:>9.0f}"
+            f"{row.setup:<46}{row.learners:>9}{row.pages_per_second:>9.0f}"
             f"{row.p50_ms:>9.0f}{row.p95_ms:>9.0f}{row.cpu_ms:>13.1f}"
         )
     print("CPU ms/page: CPU time the server's workers used per page served (all of it: HTTP,")
@@ -561,7 +575,8 @@ def report(rows: list[Row], extra: dict, args, workers: int, took: float) -> Non
     for setup in sorted({row.setup for row in rows if row.setup.startswith("portal ")}):
         for learners in LEVELS:
             portal = by[(setup, learners)]
-            minimal = by[(setup.replace("portal ", "minimal ", 1), learners)]
+            same = setup.removesuffix(AFRESH).replace("portal ", "minimal ", 1)
+            minimal = by[(same, learners)]
             print(
                 f"portal/minimal {setup[7:]}, {learners} learners: pages/s "
                 f"{portal.pages_per_second / minimal.pages_per_second:.2f}x, "

@@ -39,6 +39,9 @@ def main() -> None:
     parser.add_argument(
         "--no-fragments", action="store_true", help="draw every card again (no fragment cache)"
     )
+    parser.add_argument(
+        "--afresh", action="store_true", help="draw each page again (cards may stay kept)"
+    )
     args = parser.parse_args()
     from portal import create_app
 
@@ -71,17 +74,20 @@ def main() -> None:
             for _ in range(20):  # templates compiled, instance data cached
                 assert client.get(args.path).status_code == 200
             times, cpu_times = [], []
+            afresh = app.extensions["kept_pages"].clear if args.afresh else lambda: None
             for _ in range(args.runs):
+                afresh()
                 began, cpu_began = time.perf_counter(), time.process_time()
                 client.get(args.path)
                 times.append((time.perf_counter() - began) * 1000)
                 cpu_times.append((time.process_time() - cpu_began) * 1000)
             profile = cProfile.Profile()
             if not args.no_profile:
-                profile.enable()
                 for _ in range(args.runs):
+                    afresh()
+                    profile.enable()
                     client.get(args.path)
-                profile.disable()
+                    profile.disable()
         finally:
             replay.terminate()
             replay.wait()
