@@ -9,9 +9,11 @@ content page's course or learning path. Its state comes from TI's `availabilityS
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
+from babel import numbers
 from flask import session, url_for
-from flask_babel import format_percent, gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from portal import api
@@ -163,7 +165,14 @@ def primary_action(item: dict) -> dict | None:
 def set_percent(item: dict, percent) -> None:
     if isinstance(percent, int | float) and not isinstance(percent, bool):
         item["percent"] = max(0, min(100, int(percent)))
-        item["percent_text"] = format_percent(item["percent"] / 100)
+        item["percent_text"] = percent_text(str(get_locale()), item["percent"])
+
+
+@lru_cache(maxsize=1024)
+def percent_text(locale: str, percent: int) -> str:
+    """A whole percent written the locale's way ("40 %" in French): Babel's formatting took a
+    tenth of a millisecond a card, the same few hundred texts every time."""
+    return numbers.format_percent(percent / 100, locale=locale)
 
 
 def progress_ids(*lists) -> list[str]:

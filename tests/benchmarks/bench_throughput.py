@@ -8,8 +8,9 @@ The instance is `_upstream.py`: real sandbox answers replayed after a fixed late
 minimal app (`_minimal.py`) makes one upstream call per page under the same gunicorn settings.
 The replayed answers never change, so after its first draw the portal serves each learner's
 dashboard kept (`fragments.kept_page`); a second portal with PAGE_CACHE_SIZE=0 draws every
-page afresh, as after a changed answer. `--compare` adds other worker models and sizes (gevent when it is installed). Everything runs
-on loopback ports the system picks; each load level runs for a fixed time.
+page afresh, as after a changed answer. `--compare` adds other worker models and sizes
+(gevent when it is installed). Everything runs on loopback ports the system picks; each load
+level runs for a fixed time.
 """
 
 from __future__ import annotations
