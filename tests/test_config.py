@@ -50,3 +50,8 @@ def test_instance_urls_are_made_absolute_against_the_public_url(app):
         assert instance_url("https://cdn.example.net/a.png") == "https://cdn.example.net/a.png"
         assert instance_url("javascript:alert(1)") is None
         assert instance_url("data:text/html,x") is None
+
+
+def test_page_keeping_is_sized_from_the_environment():
+    assert from_env({})["PAGE_CACHE_SIZE"] == 256
+    assert from_env({"PAGE_CACHE_SIZE": "0"})["PAGE_CACHE_SIZE"] == 0

@@ -365,3 +365,14 @@ def test_a_flashed_message_shows_once_on_a_kept_dashboard(app, busy):
     flashed = html(busy.get("/dashboard"))
     assert 'class="flashes"' in flashed
     assert 'class="flashes"' not in html(busy.get("/dashboard"))
+
+
+def test_a_portal_keeping_no_page_draws_each_dashboard(sandbox, portal_config, login):
+    from portal import create_app
+
+    app = create_app(portal_config(sandbox.url, PAGE_CACHE_SIZE=0))
+    client = app.test_client()
+    login(client, "busy")
+    for _ in range(3):
+        page, drawn = drawn_templates(app, client, "/dashboard")
+        assert "dashboard/index.html" in drawn and "content-card" in page
