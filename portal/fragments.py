@@ -3,8 +3,8 @@ it shows has changed.
 
 A template wraps a fragment in `{% call fragment("card", item, ...) %}...{% endcall %}`, naming
 everything the fragment shows beyond the request's own context. The key is a digest of those
-parts, the language, the time zone, the page's path (forms send the learner back to it) and the
-template's name, so a changed item, a bookmark added or another language is another fragment.
+parts and the fragment's name, the language, the time zone and the page's path (forms send the
+learner back to it), so a changed item, a bookmark added or another language is another fragment.
 CSRF tokens differ from session to session and from second to second, CSP nonces from response
 to response: the kept copy holds placeholders, and each response gets its own in their place.
 
@@ -111,12 +111,16 @@ def fragment(name: str, *parts, caller) -> Markup:
     store = cache()
     if not store.size:
         return Markup(caller())
-    key = key_of(name, parts)
-    html = store.get(key)
-    if html is None:
-        html = _keep(caller())
-        store.put(key, html)
-    return _show(html)
+    return _show(_kept_in(store, key_of(name, parts), lambda: _keep(caller())))
+
+
+def _kept_in(store: FragmentCache, key: bytes, build):
+    """The value kept under key, else `build()`'s, kept from now on."""
+    value = store.get(key)
+    if value is None:
+        value = build()
+        store.put(key, value)
+    return value
 
 
 def _swaps() -> tuple[tuple[str, str], ...]:
@@ -149,12 +153,7 @@ def kept(name: str, parts: tuple, build):
     store = current_app.extensions["kept_values"]
     if not store.size:
         return build()
-    key = key_of(name, parts, page=False)
-    value = store.get(key)
-    if value is None:
-        value = build()
-        store.put(key, value)
-    return value
+    return _kept_in(store, key_of(name, parts, page=False), build)
 
 
 def kept_dict(name: str, parts: tuple, build) -> dict:
@@ -173,11 +172,11 @@ def changes_at(moment: datetime) -> None:
 
 
 def kept_page(name: str, parts: tuple, build) -> tuple[Markup, object]:
-    """`build()` -> (html, extra): a whole part of a page (a dashboard's main, an htmx panel)
-    drawn once for `parts`, the page's address, language and time zone, and kept until the
-    first moment it was drawn with (`changes_at`). `extra` is what the view needs besides
-    the HTML (kept with it). Not kept when drawing it asked the instance for more than the
-    answers in `parts`: those would not be in the key."""
+    """`build()` -> (html, extra): a whole page or htmx panel (a dashboard, say) drawn once
+    for `parts`, the page's address, language and time zone, and kept until the first moment
+    it was drawn with (`changes_at`). `extra` is what the view needs besides the HTML (kept
+    with it). Not kept when drawing it asked the instance for more than the answers in
+    `parts`: those would not be in the key."""
     store = current_app.extensions["kept_pages"]
     if not store.size:
         html, extra = build()

@@ -82,13 +82,8 @@ def run_batch(operation: str, variable_sets: list[dict], /) -> list:
     if not variable_sets:
         return []
     batch = documents.batched(operation, len(variable_sets))
-    variables = {
-        f"{name}_{index}": value
-        for index, values in enumerate(variable_sets)
-        for name, value in values.items()
-    }
     try:
-        data = execute(batch, variables, current_token())
+        data = execute(batch, _batch_variables(variable_sets), current_token())
     except (NotFound, Forbidden, BadInput) as error:
         if not error.data:
             raise
@@ -103,9 +98,17 @@ def run_with_batch(
     request: the data of the first, and the batch's values in order (None where one failed;
     a failing copy never fails the first)."""
     combined = documents.with_batch(operation, batch_operation, len(variable_sets))
-    for index, values in enumerate(variable_sets):
-        variables.update({f"{name}_{index}": value for name, value in values.items()})
+    variables.update(_batch_variables(variable_sets))
     return split_batch(execute(combined, variables, current_token()), len(variable_sets))
+
+
+def _batch_variables(variable_sets: list[dict]) -> dict:
+    """The variables of a batch's aliased copies: `id_0`, `id_1`... for sets of `id`."""
+    return {
+        f"{name}_{index}": value
+        for index, values in enumerate(variable_sets)
+        for name, value in values.items()
+    }
 
 
 def split_batch(data: dict | None, count: int) -> tuple[dict, list]:

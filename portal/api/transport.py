@@ -68,7 +68,7 @@ class PooledHTTPTransport(Transport):
         *,
         headers: dict | None = None,
         params: dict | None = None,
-        timeout: tuple[float, float] = (3.05, 10.0),
+        timeout: tuple[float, float],
         answer: Answer | None = None,
     ) -> ExecutionResult:
         """The result of `request`. Raises TransportConnectionFailed (its cause: urllib3's

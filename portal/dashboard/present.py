@@ -179,9 +179,10 @@ def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup:
     otherwise kept from the last time (`fragments.kept_page`), still after the same one
     upstream request. Never kept: what shows a failure or a flashed message."""
     fetched = _fetch(state, full_page)
+    draw = partial(_draw, template, state, fetched, full_page)
     if fetched[2] or (full_page and "_flashes" in session):
-        context, started = _present(state, fetched, full_page)
-        html, extra = Markup(render_template(template, **context)), {"started": started}
+        html, extra = draw()
+        html = Markup(html)
     else:
         parts = (
             template,
@@ -192,7 +193,6 @@ def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup:
             instance_labels_version(),
             header_parts() if full_page else None,
         )
-        draw = partial(_draw, template, state, fetched, full_page)
         html, extra = kept_page("dashboard", parts, draw)
         state.page = extra["page"]
     if extra["started"] is not None:
