@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal.dashboard.state import GROUP_LABELS
 from portal.sandbox.store import iso
 
 HX = {"HX-Request": "true"}
@@ -516,3 +517,13 @@ def test_a_revoked_session_goes_back_to_login_with_next(busy, sandbox, headers):
         assert response.status_code in (302, 303)
         assert "/login" in response.headers["Location"]
         assert "next=" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("tab", list(GROUP_LABELS))
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_every_tab_stands_with_the_instance_down(busy, sandbox, tab, headers):
+    sandbox.server.stop()
+    response = busy.get(f"/dashboard?tab={tab}", headers=headers)
+    assert response.status_code == 200
+    shown = panel(html(response))
+    assert 'class="widget-error"' in shown
