@@ -82,3 +82,40 @@ def test_every_link_of_every_page_answers_below_400(client, login, sandbox, who)
         answers = {url: http.get(url, timeout=15).status_code for url in instance}
     broken = {url: status for url, status in answers.items() if status >= 400}
     assert not broken, broken
+
+
+def stop(sandbox) -> None:
+    sandbox.server.stop()
+
+
+def refuse_key(sandbox) -> None:
+    sandbox.app.extensions["sandbox"].api_key = "another-key"  # every answer a 401
+
+
+def throttle(sandbox) -> None:
+    sandbox.app.extensions["sandbox"].points_per_minute = 0  # every answer a 429
+
+
+@pytest.mark.parametrize(
+    ("who", "outage"),
+    [("busy", stop), ("new", stop), ("busy", throttle), ("busy", refuse_key)],
+    ids=["busy-down", "new-down", "busy-throttled", "busy-key-refused"],
+)
+def test_every_page_stands_while_the_instance_fails(client, login, sandbox, who, outage):
+    """Each page the crawl found, asked again (whole and as an htmx fragment) with the instance
+    down or turning the portal away: what was cached still shows, the rest says what
+    failed, with a reference to quote; never a 500."""
+    login(client, who)
+    statuses, _ = crawl(client)
+    pages = [path for path, status in statuses.items() if status == 200]
+    outage(sandbox)
+    failed, told = {}, 0
+    for path in pages:
+        for headers in ({}, {"HX-Request": "true"}):
+            with client.get(path, headers=headers) as response:
+                status, page = response.status_code, response.get_data(as_text=True)
+            if status == 500 or status > 504 or (status >= 500 and "quote this" not in page):
+                failed[path, bool(headers)] = status
+            told += status >= 500 or 'class="widget-error"' in page
+    assert not failed, failed
+    assert told > len(pages) // 2  # the outage did reach the pages

@@ -7,7 +7,7 @@ import time
 
 from _live import p95, signed_in_portal
 
-RUNS = 15
+RUNS = 40
 HX = {"HX-Request": "true"}
 TABS = ("completedItems", "learningPaths", "eventItems", "bookmarkFolders", "certificates")
 VIEWS = (
