@@ -188,12 +188,14 @@ def kept_page(name: str, parts: tuple, build) -> tuple[Markup, object]:
         outer = g.pop("_changes_at", None)
         requests = api.stats()["requests"]
         html, extra = build()
-        packed = zlib.compress(_keep(html).encode(), 1)
-        found = (packed, extra, g.pop("_changes_at", None))
+        moment = g.pop("_changes_at", None)
         if api.stats()["requests"] == requests:
-            store.put(key, found)
+            store.put(key, (zlib.compress(_keep(html).encode(), 1), extra, moment))
         if outer is not None:
             changes_at(outer)
+        if moment is not None:
+            changes_at(moment)
+        return Markup(html), extra  # as drawn: this response's own values are in it
     if found[2] is not None:
         changes_at(found[2])  # a page kept around this one changes then too
     return _show(zlib.decompress(found[0]).decode()), found[1]
