@@ -12,7 +12,8 @@ import threading
 from pathlib import Path
 
 import requests
-from flask import Flask, render_template_string
+from flask import Flask, render_template
+from jinja2 import DictLoader
 
 app = Flask(__name__)
 UPSTREAM = os.environ.get("BENCH_UPSTREAM", "http://127.0.0.1:9") + "/helium"
@@ -25,6 +26,9 @@ PAGE = """<!doctype html>
 <li>{{ name }}: {{ value | length if value is iterable and value is not string else value }}</li>
 {%- endfor %}
 </ul></main></body></html>"""
+# Compiled once, as a real app's template files are (render_template_string compiles on every
+# call: ~2.8 ms a page, more than the rest of this app's work).
+app.jinja_loader = DictLoader({"dashboard.html": PAGE})
 _local = threading.local()
 
 
@@ -34,7 +38,7 @@ def dashboard():
     if session is None:
         session = _local.session = requests.Session()
     answer = session.post(UPSTREAM, params={"apiKey": API_KEY}, json=REQUEST, timeout=10)
-    return render_template_string(PAGE, data=answer.json().get("data") or {})
+    return render_template("dashboard.html", data=answer.json().get("data") or {})
 
 
 @app.get("/healthz")
