@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -15,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from portal.api import errors as api_errors
 from portal.htmx import hx_redirect, see_other, wants_fragment
 from portal.learner import end_session
-from portal.urls import local_path
+from portal.urls import local_path, split_url
 
 TITLES = {
     400: _l("This request could not be understood"),
@@ -87,8 +86,8 @@ def _return_path() -> str | None:
     url = request.headers.get("HX-Current-URL") or request.referrer
     if not url:
         return None
-    parts = urlsplit(url)
-    if parts.netloc and parts.netloc != request.host:
+    parts = split_url(url)
+    if parts is None or (parts.netloc and parts.netloc != request.host):
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
 

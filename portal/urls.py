@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from flask import current_app
 
@@ -16,6 +16,15 @@ def _has_control_or_backslash(value: str) -> bool:
     # A regular expression: a page checks hundreds of URLs, and a loop over characters in
     # Python was 4% of a dashboard's server time.
     return _CONTROL_OR_BACKSLASH.search(value) is not None
+
+
+def split_url(value) -> SplitResult | None:
+    """`urlsplit(value)`, or None for what cannot be a URL (`http://[::1`: urlsplit raises):
+    for URLs from outside (headers, forms), which must never end a request in an error."""
+    try:
+        return urlsplit(value or "")
+    except (TypeError, ValueError):
+        return None
 
 
 def safe_url(value) -> str | None:
@@ -37,9 +46,8 @@ def _safe_url(value: str) -> str | None:
         return None
     if url.startswith("//"):
         url = "https://" + url.lstrip("/")
-    try:
-        parts = urlsplit(url)
-    except ValueError:
+    parts = split_url(url)
+    if parts is None:
         return None
     if parts.scheme:
         return url if parts.scheme.lower() in _SAFE_SCHEMES and parts.netloc else None
@@ -78,8 +86,5 @@ def local_path(value) -> str | None:
         return None
     if _has_control_or_backslash(value):
         return None
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return None
-    return value if not parts.scheme and not parts.netloc else None
+    parts = split_url(value)
+    return value if parts and not parts.scheme and not parts.netloc else None

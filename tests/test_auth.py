@@ -171,6 +171,12 @@ def test_htmx_request_without_session_gets_hx_redirect_to_login(client):
     assert response.headers["HX-Redirect"] == "/login?next=/home?tab%3D2"
 
 
+def test_htmx_request_without_session_from_an_address_that_is_no_url(client):
+    response = client.get("/home", headers={"HX-Request": "true", "HX-Current-URL": "http://[::1"})
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/login"
+
+
 def test_logout_by_get_is_405_page(client, login):
     login(client)
     response = client.get("/logout")

@@ -291,6 +291,16 @@ def upload_data(client, **overrides) -> dict:
 
 
 @pytest.mark.parametrize("headers", [{}, HX])
+def test_an_upload_address_that_is_no_url_gets_422_with_the_message(busy, headers):
+    data = upload_data(busy, asset="http://[::1")
+    response = busy.post("/certificates/new", data=data, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter a web address starting with https:// or http://." in html
+    assert 'value="http://[::1"' in html
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
 def test_invalid_upload_url_and_date_get_422_with_messages_and_input_kept(busy, headers):
     data = upload_data(busy, asset="javascript:alert(1)", **{"Issued on": "2025-13-45"})
     response = busy.post("/certificates/new", data=data, headers=headers)

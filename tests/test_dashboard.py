@@ -527,3 +527,11 @@ def test_every_tab_stands_with_the_instance_down(busy, sandbox, tab, headers):
     assert response.status_code == 200
     shown = panel(html(response))
     assert 'class="widget-error"' in shown
+
+
+def test_an_htmx_view_from_a_page_address_that_is_no_url_still_answers(busy):
+    response = busy.get(
+        "/dashboard?tab=completedItems", headers={**HX, "HX-Current-URL": "http://[::1"}
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == "/dashboard?tab=completedItems"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,6 +15,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.urls import split_url
+
 # Certificate field types a learner can fill in for an external certificate, by input kind.
 UPLOAD_TEXT_TYPES = ("courseLabel", "textLabel", "identifier")
 UPLOAD_DATE_TYPES = (
@@ -29,8 +29,8 @@ UPLOAD_AWARD_TYPES = ("awardLabel",)
 
 
 def http_url(form, field):
-    parts = urlsplit(field.data or "")
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    parts = split_url(field.data)
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ValidationError(_("Enter a web address starting with https:// or http://."))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import url_for
 from flask_babel import gettext
@@ -12,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.cards import EVENT_KINDS, KIND_LABELS
 from portal.paging import page_number
+from portal.urls import split_url
 
 MAX_QUERY_LENGTH = 200
 RECENT_ON_PAGE = 6
@@ -185,8 +185,8 @@ def pushed_url(state: DashboardState, headers) -> str:
     """The history entry for an htmx view: its canonical URL (no empty fields, bad values
     dropped), or "false" when the learner is already there, so a retry adds no entry."""
     canonical = state.url()
-    current = urlsplit(headers.get("HX-Current-URL") or "")
-    here = current.path + (f"?{current.query}" if current.query else "")
+    current = split_url(headers.get("HX-Current-URL"))
+    here = current.path + (f"?{current.query}" if current.query else "") if current else None
     return "false" if here == canonical else canonical
 
 

@@ -45,9 +45,7 @@ def register(code: str, first_name: str, last_name: str, email: str) -> None:
     if status != "valid":
         raise Refused("code", status)
     try:
-        api.run_anonymous(
-            "RegisterLearner", email=email, firstName=first_name, lastName=last_name
-        )
+        api.run_anonymous("RegisterLearner", email=email, firstName=first_name, lastName=last_name)
     except errors.BadInput as error:
         raise Refused("email", "taken" if "exist" in error.message.lower() else "bad") from None
     learner_context.keep_code_for(email, code.strip())
