@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import request
 from flask_babel import format_datetime, gettext
 
 from portal.formats import parse_date
 from portal.fragments import changes_at
-from portal.urls import instance_url
+from portal.urls import instance_url, split_url
 
 EVENT_KINDS = ("webinar", "webinarCourse", "inPersonEvent", "inPersonEventCourse")
 DEFAULT_LENGTH = timedelta(hours=1)
@@ -84,7 +83,10 @@ def due_dates(data: dict) -> list[dict]:
 
 
 def _uid(prefix: str, content_id) -> str:
-    host = urlsplit(request.host_url).hostname or "portal"
+    # request.host as sent (by a trusted proxy, say): read without request.host_url, which
+    # raises on a host that is no URL (`[::1`).
+    parts = split_url(f"//{request.host}")
+    host = (parts.hostname if parts else None) or "portal"
     return f"{prefix}-{content_id}@{host}"
 
 

@@ -62,6 +62,25 @@ def test_an_event_ics_holds_the_event_in_utc(busy, sandbox):
     assert b"DTSTART:" in response.data and re.search(rb"DTSTART:\d{8}T\d{6}Z", response.data)
 
 
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        {"X-Forwarded-Host": "portal.example:8443"},
+        {"X-Forwarded-Host": "http://[::1"},
+        {"X-Forwarded-Proto": "http://[::1"},
+    ],
+)
+def test_an_event_ics_names_its_uid_after_the_host_even_a_broken_one(busy, sandbox, forwarded):
+    # Forwarded by a trusted proxy (loopback here): headers that make no URL must not break it.
+    row = next(iter(learner_events(sandbox).values()))
+    response = busy.get(f"/calendar/events/{row['id']}.ics", headers=forwarded)
+    assert response.status_code == 200
+    (event,) = Calendar.from_ical(response.data).walk("VEVENT")
+    assert str(event["UID"]).startswith(f"event-{row['id']}@")
+    if forwarded.get("X-Forwarded-Host") == "portal.example:8443":
+        assert str(event["UID"]) == f"event-{row['id']}@portal.example"
+
+
 def test_an_event_ics_of_something_that_is_no_event_is_404(busy, sandbox):
     course = sandbox.store.scalar("SELECT id FROM content WHERE kind = 'course' LIMIT 1")
     assert busy.get(f"/calendar/events/{course}.ics").status_code == 404
