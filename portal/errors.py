@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from portal.api import errors as api_errors
 from portal.htmx import hx_redirect, see_other, wants_fragment
 from portal.learner import end_session
-from portal.urls import local_path, split_url
+from portal.urls import local_path, path_of
 
 TITLES = {
     400: _l("This request could not be understood"),
@@ -86,10 +86,7 @@ def _return_path() -> str | None:
     url = request.headers.get("HX-Current-URL") or request.referrer
     if not url:
         return None
-    parts = split_url(url)
-    if parts is None or (parts.netloc and parts.netloc != request.host):
-        return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return path_of(url, request.host)
 
 
 def _retry_after(seconds) -> dict:

@@ -27,6 +27,15 @@ def split_url(value) -> SplitResult | None:
         return None
 
 
+def path_of(url, host: str | None = None) -> str | None:
+    """The path and query of a URL from outside (`/dashboard?tab=x`); None when it is no URL,
+    or (with `host`) when it names another host."""
+    parts = split_url(url)
+    if parts is None or (host is not None and parts.netloc and parts.netloc != host):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def safe_url(value) -> str | None:
     """The URL when it is http(s) or relative (never javascript:, data:, ...), else None.
 

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.cards import EVENT_KINDS, KIND_LABELS
 from portal.paging import page_number
-from portal.urls import split_url
+from portal.urls import path_of
 
 MAX_QUERY_LENGTH = 200
 RECENT_ON_PAGE = 6
@@ -185,8 +185,7 @@ def pushed_url(state: DashboardState, headers) -> str:
     """The history entry for an htmx view: its canonical URL (no empty fields, bad values
     dropped), or "false" when the learner is already there, so a retry adds no entry."""
     canonical = state.url()
-    current = split_url(headers.get("HX-Current-URL"))
-    here = current.path + (f"?{current.query}" if current.query else "") if current else None
+    here = path_of(headers.get("HX-Current-URL"))
     return "false" if here == canonical else canonical
 
 
