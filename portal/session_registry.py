@@ -2,8 +2,12 @@
 (with their instance tokens), and an absolute lifetime on top of the idle timeout.
 
 Each learner has an index of their sessions next to the sessions themselves: a Redis hash with
-Redis sessions, an entry of the same file cache with file sessions. A session missing from the
-index was ended elsewhere, and the next request made with it signs out.
+Redis sessions, an entry of the same file cache with file sessions. Ending a session deletes its
+stored data, so the next request made with it opens no learner. A session missing from the
+index was ended elsewhere too: with file sessions every request looks it up. Redis sessions are
+written back only while they are stored (`GuardedRedisSessionInterface`), so an ended one cannot
+come back from a request that was running as it ended: their requests skip that lookup, a
+round trip to Redis, and make it only when the last-seen time is written (once a minute).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, request, session
 from flask_babel import gettext as _
+from flask_session.redis import RedisSessionInterface
 
 from portal import api
 from portal.api.client import SESSION_TOKEN_KEY
@@ -150,11 +155,14 @@ def _ended() -> bool:
         return False
     if now - started > _lifetime_seconds():
         return True
+    seen_now = now - session.get(SEEN_KEY, 0) >= SEEN_EVERY_SECONDS
+    if not seen_now and getattr(current_app.session_interface, "guards_writes", False):
+        return False  # ended elsewhere, it has no data: it would have opened without a learner
     public_id = session.get(SESSION_ID_KEY)
     entry = index.get(user_id, public_id) if public_id else None
     if entry is None or entry.get("sid") != session.sid:
         return True
-    if now - session.get(SEEN_KEY, 0) >= SEEN_EVERY_SECONDS:
+    if seen_now:
         session[SEEN_KEY] = entry["seen"] = now
         index.put(user_id, public_id, entry, _lifetime_seconds())
     return False
@@ -246,9 +254,35 @@ def end_all() -> int:
     return len(others)
 
 
+class GuardedRedisSessionInterface(RedisSessionInterface):
+    """Flask-Session's Redis sessions, but a session read from the store is written back only
+    while it is still stored (SET ... XX): a session ended elsewhere (its data deleted) while
+    one of its requests ran stays ended when that request saves it. A new session, or one
+    given a new id at sign-in, is written as before."""
+
+    guards_writes = True
+
+    def open_session(self, app, request):
+        session = super().open_session(app, request)
+        # Only a session read from the store has data now: an empty one is never stored.
+        session.read_as = session.sid if session else None
+        return session
+
+    def _upsert_session(self, session_lifetime, session, store_id) -> None:
+        self.client.set(
+            name=store_id,
+            value=self.serializer.encode(session),
+            ex=int(session_lifetime.total_seconds()),
+            xx=getattr(session, "read_as", None) == session.sid,
+        )
+
+
 def init_app(app: Flask) -> None:
     """Bind the index to the app's session store; record and check sessions on each request."""
     interface = app.session_interface
+    if type(interface) is RedisSessionInterface:
+        # Same settings and client; only the write differs (no state of its own to set up).
+        interface.__class__ = GuardedRedisSessionInterface
     if getattr(interface, "client", None) is not None and app.config["SESSION_TYPE"] == "redis":
         app.extensions["session_registry"] = _RedisIndex(interface.client)
     elif getattr(interface, "cache", None) is not None:

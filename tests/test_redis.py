@@ -7,10 +7,11 @@ import socket
 import subprocess
 import time
 
+import flask
 import pytest
 import redis
 
-from portal import create_app
+from portal import create_app, session_registry
 from portal.api.cache import forget_instance_data
 from portal.config import from_env
 from tests.conftest import csrf_from
@@ -180,3 +181,41 @@ def test_sessions_are_listed_and_ended_across_processes_with_redis(two_apps, log
     assert current_user(sandbox, laptop_token)["errors"][0]["extensions"]["code"] == (
         "UNAUTHENTICATED"
     )
+
+
+def test_a_page_asks_redis_for_its_session_alone_and_the_index_once_a_minute(
+    two_apps, login, store, monkeypatch
+):
+    first, _ = two_apps
+    laptop = signed_in(first, login, FIREFOX)
+    assert laptop.get("/dashboard").status_code == 200
+    store.config_resetstat()
+
+    for _ in range(3):
+        assert laptop.get("/dashboard").status_code == 200
+
+    stats = store.info("commandstats")
+    assert stats["cmdstat_get"]["calls"] >= 3  # the session, once a page
+    assert "cmdstat_hget" not in stats  # no look-up in the sessions' index
+    monkeypatch.setattr(session_registry, "SEEN_EVERY_SECONDS", 0)
+    assert laptop.get("/dashboard").status_code == 200
+    assert store.info("commandstats")["cmdstat_hget"]["calls"] == 1  # a minute on: seen again
+
+
+def test_a_session_ended_while_one_of_its_requests_runs_stays_ended(two_apps, login, store):
+    first, second = two_apps
+    laptop = signed_in(first, login, FIREFOX)
+    phone = signed_in(second, login, SAFARI)
+    cookie = laptop.get_cookie("portal_session").value
+    interface = first.session_interface
+    with first.test_request_context("/dashboard", headers={"Cookie": f"portal_session={cookie}"}):
+        running = interface.open_session(first, flask.request)  # a laptop page, begun
+        assert running.get("user")
+        page = phone.get("/account").get_data(as_text=True)
+        phone.post("/account/sessions/end-all", data={"csrf_token": csrf_from(page)})
+        running["lang"] = "fr"  # the page changes its session, then saves it
+        interface.save_session(first, running, first.response_class())
+
+    assert not store.exists(interface._get_store_id(running.sid))
+    assert laptop.get("/dashboard").status_code == 302
+    assert phone.get("/dashboard").status_code == 302  # signed out everywhere, itself too
