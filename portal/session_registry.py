@@ -156,7 +156,7 @@ def _ended() -> bool:
     if now - started > _lifetime_seconds():
         return True
     seen_now = now - session.get(SEEN_KEY, 0) >= SEEN_EVERY_SECONDS
-    if not seen_now and getattr(current_app.session_interface, "guards_writes", False):
+    if not seen_now and isinstance(current_app.session_interface, GuardedRedisSessionInterface):
         return False  # ended elsewhere, it has no data: it would have opened without a learner
     public_id = session.get(SESSION_ID_KEY)
     entry = index.get(user_id, public_id) if public_id else None
@@ -259,8 +259,6 @@ class GuardedRedisSessionInterface(RedisSessionInterface):
     while it is still stored (SET ... XX): a session ended elsewhere (its data deleted) while
     one of its requests ran stays ended when that request saves it. A new session, or one
     given a new id at sign-in, is written as before."""
-
-    guards_writes = True
 
     def open_session(self, app, request):
         session = super().open_session(app, request)
