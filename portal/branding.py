@@ -7,6 +7,7 @@ import re
 from flask import current_app, g
 from markupsafe import Markup
 
+from portal.security import allow_inline_style
 from portal.urls import instance_url
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -93,7 +94,8 @@ def contrast(first: str, second: str) -> float:
 
 
 def brand_css_variables() -> Markup:
-    """CSS custom properties from the instance's colours and fonts, for a nonce'd <style>.
+    """CSS custom properties from the instance's colours and fonts, for the page's `<style>`
+    (its hash goes into this response's CSP: `security.allow_inline_style`).
 
     Text on the accent colour is black or white, whichever reads better; a link colour too
     pale to read on white (WCAG AA, 4.5:1) is not used.
@@ -113,7 +115,9 @@ def brand_css_variables() -> Markup:
         if value:
             lines.append(f'{name}: "{value}";')
     # Every value matched a strict pattern above, so the text is safe inside <style>.
-    return Markup(":root { " + " ".join(lines) + " }") if lines else Markup("")
+    css = Markup(":root { " + " ".join(lines) + " }") if lines else Markup("")
+    allow_inline_style(css)
+    return css
 
 
 def custom_css() -> str:

@@ -5,8 +5,8 @@ A template wraps a fragment in `{% call fragment("card", item, ...) %}...{% endc
 everything the fragment shows beyond the request's own context. The key is a digest of those
 parts and the fragment's name, the language, the time zone and the page's path (forms send the
 learner back to it), so a changed item, a bookmark added or another language is another fragment.
-CSRF tokens differ from session to session and from second to second, CSP nonces from response
-to response: the kept copy holds placeholders, and each response gets its own in their place.
+CSRF tokens differ from session to session: the kept copy holds a placeholder, and each response
+gets its session's token in its place.
 
 The fragments live in the worker's memory (a few KB each, at most MAX_FRAGMENTS, about 2 MB
 with the kept card data): cheaper than Redis for something any worker can draw again, and
@@ -16,19 +16,22 @@ never shared between instances.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import threading
 import zlib
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
-from flask import Flask, current_app, g, has_app_context, request
+from flask import Flask, current_app, g, has_app_context, request, request_finished
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal import api
-from portal.security import csp_nonce
+from portal.security import allow_style_sources, inline_styles
 
 # At most ~1 MB of HTML (a card is ~2 KB) and ~1 MB of card data per worker, and ~2 MB of
 # pages drawn whole (`kept_page`: a 50 KB dashboard is kept compressed, in ~7 KB).
@@ -36,7 +39,6 @@ MAX_FRAGMENTS = 512
 MAX_KEPT_VALUES = 256
 MAX_PAGES = 256
 TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
-NONCE_PLACEHOLDER = "\x00csp-nonce\x00"
 
 
 class FragmentCache:
@@ -81,6 +83,8 @@ def init_app(app: Flask) -> None:
     app.extensions["kept_values"] = FragmentCache(min(size, MAX_KEPT_VALUES))
     pages = app.config.get("PAGE_CACHE_SIZE", MAX_PAGES)
     app.extensions["kept_pages"] = FragmentCache(min(size, pages))
+    app.extensions["sent_pages"] = FragmentCache(min(size, pages))
+    request_finished.connect(_keep_sent, app)
     app.jinja_env.globals["fragment"] = fragment
 
 
@@ -123,28 +127,14 @@ def _kept_in(store: FragmentCache, key: bytes, build):
     return value
 
 
-def _swaps() -> tuple[tuple[str, str], ...]:
-    """(value, placeholder) of what is this response's own: its form token and CSP nonce."""
-    found = g.get("_fragment_swaps")
-    if found is None:
-        found = ((generate_csrf(), TOKEN_PLACEHOLDER), (csp_nonce(), NONCE_PLACEHOLDER))
-        g._fragment_swaps = found
-    return found
-
-
 def _keep(html) -> str:
-    """HTML as kept: this response's own values replaced by placeholders."""
-    html = str(html)
-    for value, placeholder in _swaps():
-        html = html.replace(value, placeholder)
-    return html
+    """HTML as kept: this response's form token replaced by a placeholder."""
+    return str(html).replace(generate_csrf(), TOKEN_PLACEHOLDER)
 
 
 def _show(html: str) -> Markup:
-    """Kept HTML with this response's own values in place of the placeholders."""
-    for value, placeholder in _swaps():
-        html = html.replace(placeholder, value)
-    return Markup(html)
+    """Kept HTML with this response's form token in place of the placeholder."""
+    return Markup(html.replace(TOKEN_PLACEHOLDER, generate_csrf()))
 
 
 def kept(name: str, parts: tuple, build):
@@ -171,12 +161,33 @@ def changes_at(moment: datetime) -> None:
         g._changes_at = moment
 
 
-def kept_page(name: str, parts: tuple, build) -> tuple[Markup, object]:
+class Sent(NamedTuple):
+    """A kept page as it was sent before to the same session, compressed for the same
+    Accept-Encoding: the response's body as it is (`htmx.respond`)."""
+
+    body: bytes
+    encoding: str
+
+
+@dataclass(frozen=True)
+class _Page:
+    html: bytes  # compressed, with the form token's placeholder
+    extra: object
+    until: datetime | None  # drawn again from then on (`changes_at`)
+    styles: tuple[str, ...]  # the CSP sources of its `<style>` elements
+    stamp: bytes = field(default_factory=lambda: os.urandom(8))  # this drawing of it
+
+
+def kept_page(name: str, parts: tuple, build) -> tuple[Markup | Sent, object]:
     """`build()` -> (html, extra): a whole page or htmx panel (a dashboard, say) drawn once
     for `parts`, the page's address, language and time zone, and kept until the first moment
     it was drawn with (`changes_at`). `extra` is what the view needs besides the HTML (kept
     with it). Not kept when drawing it asked the instance for more than the answers in
-    `parts`: those would not be in the key."""
+    `parts`: those would not be in the key.
+
+    A page is the same bytes for every response to a session (its form token is signed once:
+    `security.reuse_form_token`; its CSP names its styles by hash), so once sent compressed
+    it is sent again as it was (`Sent`): nothing is decompressed, filled in or compressed."""
     store = current_app.extensions["kept_pages"]
     if not store.size:
         html, extra = build()
@@ -184,18 +195,46 @@ def kept_page(name: str, parts: tuple, build) -> tuple[Markup, object]:
     key = key_of(name, parts)
     now = datetime.now(UTC)
     found = store.get(key)
-    if found is None or (found[2] is not None and found[2] <= now):
+    if found is None or (found.until is not None and found.until <= now):
         outer = g.pop("_changes_at", None)
         requests = api.stats()["requests"]
         html, extra = build()
         moment = g.pop("_changes_at", None)
         if api.stats()["requests"] == requests:
-            store.put(key, (zlib.compress(_keep(html).encode(), 1), extra, moment))
+            kept = _Page(zlib.compress(_keep(html).encode(), 1), extra, moment, inline_styles())
+            store.put(key, kept)
+            g._send_as = _sent_key(kept)
         if outer is not None:
             changes_at(outer)
         if moment is not None:
             changes_at(moment)
         return Markup(html), extra  # as drawn: this response's own values are in it
-    if found[2] is not None:
-        changes_at(found[2])  # a page kept around this one changes then too
-    return _show(zlib.decompress(found[0]).decode()), found[1]
+    if found.until is not None:
+        changes_at(found.until)  # a page kept around this one changes then too
+    allow_style_sources(found.styles)
+    sent_key = _sent_key(found)
+    sent = current_app.extensions["sent_pages"].get(sent_key)
+    if sent is not None:
+        return sent, found.extra
+    g._send_as = sent_key
+    return _show(zlib.decompress(found.html).decode()), found.extra
+
+
+def _sent_key(page: _Page) -> bytes:
+    """Who gets this drawing of a page as which bytes: the session (its signed form token)
+    and the encodings its browser accepts (what Flask-Compress chose from)."""
+    accepted = request.headers.get("Accept-Encoding", "")
+    return hashlib.blake2b(
+        b"\x00".join((page.stamp, generate_csrf().encode(), accepted.encode())), digest_size=20
+    ).digest()
+
+
+def _keep_sent(sender: Flask, response, **extra) -> None:
+    """Once a kept page's response is final (compressed): kept as sent, for the next time."""
+    sent_key = g.pop("_send_as", None)
+    encoding = response.headers.get("Content-Encoding")
+    if sent_key is None or not encoding or response.status_code != 200:
+        return
+    if response.is_streamed or response.direct_passthrough:
+        return
+    sender.extensions["sent_pages"].put(sent_key, Sent(response.get_data(), encoding))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import make_response, redirect, render_template, request
 
+from portal.fragments import Sent
+
 
 def wants_fragment() -> bool:
     """True for a plain htmx request; boosted links and history restores need the whole page."""
@@ -17,9 +19,15 @@ def render(page_template: str, fragment_template: str, status: int = 200, **cont
     return respond(render_template(template, **context), status)
 
 
-def respond(html: str, status: int = 200):
-    """A response of HTML drawn already (kept or rendered), with `Vary: HX-Request`."""
-    response = make_response(html, status)
+def respond(html: str | Sent, status: int = 200):
+    """A response of HTML drawn already (kept or rendered, or a kept page as it was sent
+    before), with `Vary: HX-Request`."""
+    if isinstance(html, Sent):
+        response = make_response(html.body, status)
+        response.headers["Content-Encoding"] = html.encoding
+        response.vary.add("Accept-Encoding")
+    else:
+        response = make_response(html, status)
     response.vary.add("HX-Request")
     return response
 

@@ -1,12 +1,14 @@
-"""Security headers on every response (CSP with a per-request nonce, HSTS, Permissions-Policy,
-no caching of learner pages), trusted proxies, and the checks `portal serve` makes first."""
+"""Security headers on every response (CSP with the hashes of the page's own `<style>`, HSTS,
+Permissions-Policy, no caching of learner pages), trusted proxies, and the checks `portal serve`
+makes first."""
 
 from __future__ import annotations
 
-import secrets
+import base64
+import hashlib
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 
 from portal.proxies import DEFAULT_TRUSTED_PROXIES as DEFAULT_TRUSTED
@@ -42,11 +44,78 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-def csp_nonce() -> str:
-    """This request's nonce, for the `<script>` and `<style>` elements we write ourselves."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return g.csp_nonce
+def allow_inline_style(css: str) -> None:
+    """Let the page carry `<style>{css}</style>` (the instance's colours): its hash goes into
+    this response's CSP. Scripts are files only, so no inline script is ever allowed.
+
+    A hash rather than a per-response nonce: the policy then allows that one text and nothing
+    injected beside it, and a page is the same bytes from response to response, so a page kept
+    whole can be sent as compressed before (fragments.kept_page)."""
+    if css:
+        digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+        allow_style_sources((f"'sha256-{digest}'",))
+
+
+def allow_style_sources(sources: tuple[str, ...]) -> None:
+    """Add CSP sources (hashes) of `<style>` elements to this response's policy: a kept page
+    brings those it was drawn with."""
+    if sources:
+        g.csp_styles = (*inline_styles(), *sources)
+
+
+def inline_styles() -> tuple[str, ...]:
+    """The hashes of the `<style>` elements this response carries, as CSP sources."""
+    return g.get("csp_styles", ())
+
+
+# Signed form tokens a worker keeps (a few hundred bytes each), all dropped when full.
+SIGNED_TOKENS_KEPT = 4096
+
+
+def _reusing_form_tokens() -> bool:
+    """Whether a session's signed form token is reused from response to response.
+
+    Flask-WTF signs the session's token afresh for each response, with the time in it: that
+    only counts under WTF_CSRF_TIME_LIMIT, which the portal leaves unset (a token lasts as long
+    as its session). Each worker keeps the signed value, so pages are not signed again and a
+    page is the same bytes every time (`fragments.kept_page` sends it as compressed before).
+    Requests without a session cookie have no token to reuse; static files need none.
+    """
+    return (
+        current_app.config.get("WTF_CSRF_TIME_LIMIT") is None
+        and request.endpoint != "static"
+        and current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    )
+
+
+def _form_token_name() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def reuse_form_token() -> None:
+    """Before a request: the session's token as signed before, where Flask-WTF's
+    `generate_csrf` (templates, forms) finds it."""
+    if _reusing_form_tokens():
+        name = _form_token_name()
+        signed = current_app.extensions["signed_form_tokens"].get(session.get(name))
+        if signed is not None:
+            setattr(g, name, signed)
+
+
+def keep_form_token(response):
+    """After a request: the token signed for the session, kept for its next requests. Only a
+    token whose session still holds the value it was signed for (a session cleared during the
+    request, at login or logout, holds none)."""
+    name = _form_token_name()
+    signed = g.get(name)
+    if signed is not None and _reusing_form_tokens():
+        kept = current_app.extensions["signed_form_tokens"]
+        raw = session.get(name)
+        if raw is not None and raw not in kept:
+            if len(kept) >= SIGNED_TOKENS_KEPT:
+                kept.clear()
+            kept[raw] = signed
+    return response
 
 
 def _origin(url: str | None) -> str | None:
@@ -71,12 +140,13 @@ def asset_sources() -> str:
     return "".join(f" {source}" for source in found)
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(styles: tuple[str, ...] = ()) -> str:
     assets = asset_sources()
+    style_sources = "".join(f" {source}" for source in styles)
     return (
         "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        f"style-src 'self' 'nonce-{nonce}'; "
+        "script-src 'self'; "
+        f"style-src 'self'{style_sources}; "
         f"img-src 'self' data:{assets}; "
         f"font-src 'self' data:{assets}; "
         "connect-src 'self'; "
@@ -98,7 +168,7 @@ def strict_transport_security() -> str | None:
 
 def set_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
+    headers.setdefault("Content-Security-Policy", content_security_policy(inline_styles()))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
@@ -116,7 +186,9 @@ def set_security_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.extensions["signed_form_tokens"] = {}
+    app.before_request(reuse_form_token)
+    app.after_request(keep_form_token)
     app.after_request(set_security_headers)
     app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"])
 

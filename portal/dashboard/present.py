@@ -22,7 +22,7 @@ from portal.dashboard.state import (
     DashboardState,
 )
 from portal.formats import local_date, parse_date
-from portal.fragments import changes_at, kept, kept_page
+from portal.fragments import Sent, changes_at, kept, kept_page
 from portal.i18n import instance_labels_version, label
 from portal.navigation import header_parts
 from portal.urls import instance_url
@@ -171,7 +171,7 @@ def dashboard_context(state: DashboardState, *, full_page: bool) -> dict:
     return context
 
 
-def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup:
+def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup | Sent:
     """`template` (the whole page, or an htmx fragment of it) drawn with the dashboard's
     context. Drawn again only when what it shows changed: the answer, the learner's bookmarks
     or name, the instance's labels, the page's address or language, the clock (a due date
