@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from zoneinfo import available_timezones
+
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale, gettext
 from flask_login import current_user
@@ -142,9 +145,13 @@ TIMEZONE_KEY = "tz"
 
 def known_timezone(name) -> str | None:
     """An IANA time zone name (`Europe/Paris`), or None for anything else."""
-    from zoneinfo import available_timezones
+    return name if isinstance(name, str) and name in timezone_names() else None
 
-    return name if isinstance(name, str) and name in available_timezones() else None
+
+@functools.cache
+def timezone_names() -> frozenset[str]:
+    """The time zones this host knows: read once (it reads a directory tree: 4-20 ms)."""
+    return frozenset(available_timezones())
 
 
 def select_timezone() -> str | None:

@@ -209,3 +209,23 @@ def test_an_unknown_time_zone_is_refused(busy):
         "/calendar/timezone", data={"csrf_token": token, "timezone": "Mars/Olympus"}
     )
     assert response.status_code == 400
+
+
+def test_a_chosen_time_zone_does_not_read_the_time_zone_list_on_every_page(busy, monkeypatch):
+    import zoneinfo
+
+    from portal import i18n
+
+    reads = []
+
+    def counted():
+        reads.append(1)
+        return zoneinfo.available_timezones()
+
+    i18n.timezone_names.cache_clear()
+    monkeypatch.setattr(i18n, "available_timezones", counted)
+    token = csrf_from(text(busy.get("/account")))
+    busy.post("/calendar/timezone", data={"csrf_token": token, "timezone": "Asia/Tokyo"})
+    for _ in range(3):
+        assert "Asia/Tokyo" in text(busy.get("/account"))
+    assert len(reads) == 1  # a directory tree read once, not once a page (4-20 ms each)
