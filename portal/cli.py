@@ -96,9 +96,11 @@ def start_embedded_sandbox(
 
 # Serving defaults. A portal page waits on the instance (~200 ms) far longer than it computes
 # (~5 ms), so a worker holds many requests at once: one worker per core, each with many threads.
-# Request slots = workers x threads must cover peak pages/s x seconds a page waits upstream.
+# Request slots must cover peak pages/s x seconds a page waits upstream, and each worker about
+# twice its share: a worker keeps the keep-alive connections it accepted, and they do not
+# spread evenly (37/27 and 22/42 of 64 in the bench; beyond its threads a request waits).
 WORKER_CLASS = "gthread"
-THREADS = 32
+THREADS = 64
 
 
 def default_workers(shared_state: bool) -> int:

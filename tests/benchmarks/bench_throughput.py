@@ -444,7 +444,7 @@ def setups(compare: bool) -> list[tuple[str, str, int]]:
     """(name, worker class, threads): the defaults, and with --compare other choices."""
     chosen = [(f"{WORKER_CLASS} x {THREADS} (default)", WORKER_CLASS, THREADS)]
     if compare:
-        chosen += [("gthread x 4", "gthread", 4), ("gthread x 64", "gthread", 64)]
+        chosen += [("gthread x 4", "gthread", 4), ("gthread x 32", "gthread", 32)]
         try:
             import gevent  # noqa: F401
 
