@@ -214,6 +214,22 @@ def test_stats_count_upstream_requests_and_points_of_this_request(upstream):
         assert counts() == {"requests": 0, "points": 0}
 
 
+def test_the_answers_digest_covers_the_answers_since_a_request_as_sent(upstream):
+    fake = upstream(answer_with({"data": {"Languages": []}}))
+    app = portal_app(fake.url)
+    with app.test_request_context("/"):
+        nothing = api.answers_digest(0)
+        api.run_anonymous("InstanceData")
+        first = api.answers_digest(0)
+        assert first != nothing
+        api.run_anonymous("InstanceData")
+        assert api.answers_digest(1) == first  # the same answer, as sent
+        assert api.answers_digest(0) not in (first, nothing)
+        assert api.answers_digest(2) == nothing
+    with app.test_request_context("/"):
+        assert api.answers_digest(0) == nothing  # another portal request
+
+
 def test_the_request_id_goes_upstream_with_every_call(upstream):
     fake = upstream(answer_with({"data": {"Languages": []}}))
     with portal_app(fake.url).test_request_context("/"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import errors
 from .client import (
+    answers_digest,
     current_token,
     ping,
     run,
@@ -22,6 +23,7 @@ from .errors import ApiError
 
 __all__ = [
     "ApiError",
+    "answers_digest",
     "current_token",
     "errors",
     "ping",

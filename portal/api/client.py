@@ -8,6 +8,7 @@ never reach another learner's call.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import threading
@@ -45,6 +46,7 @@ SESSION_TOKEN_KEY = "ti_token"
 # Sent with every call, so that the instance's logs can be matched with the portal's.
 REQUEST_ID_HEADER = "X-Request-ID"
 _STATS = "_ti_api_stats"
+_ANSWERS = "_ti_api_answers"
 
 
 def current_token() -> str | None:
@@ -127,6 +129,28 @@ def stats() -> dict:
 
 def _new_stats() -> dict:
     return {"requests": 0, "points": 0, "seconds": 0.0}
+
+
+def answers_digest(since: int) -> bytes:
+    """A digest of the answers to this portal request's API requests after the first `since`
+    (`stats()["requests"]` before them), as the instance sent them: what a page drawn from
+    those answers alone is kept under (`fragments.kept_page`), cheaper than a digest of the
+    data read from them."""
+    digest = hashlib.sha256()
+    for number, body in g.get(_ANSWERS, ()):
+        if number > since:
+            digest.update(len(body).to_bytes(8, "big"))
+            digest.update(body)
+    return digest.digest()
+
+
+def _remember(answer: Answer) -> None:
+    if has_app_context():
+        answers = g.get(_ANSWERS)
+        if answers is None:
+            answers = []
+            setattr(g, _ANSWERS, answers)
+        answers.append((g.get(_STATS)["requests"], answer.body))
 
 
 class _Transports:
@@ -255,6 +279,7 @@ def execute(
             log.warning("TI API %s failed: %s", name, type(error).__name__)
             raise Unavailable("The learning service cannot be reached.") from None
         _count(operation, points=True, started=started)
+        _remember(answer)
         log.debug("TI API %s answered in %.3fs", name, time.perf_counter() - started)
         return _data(operation, result, answer)
     raise AssertionError("unreachable")  # pragma: no cover

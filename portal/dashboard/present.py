@@ -10,7 +10,7 @@ from flask_babel import format_date, format_decimal, gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal import bookmark_folders, cards
+from portal import api, bookmark_folders, cards
 from portal.cards import kind_label
 from portal.dashboard import tabs
 from portal.dashboard.state import (
@@ -178,6 +178,7 @@ def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup | 
     passed: `fragments.changes_at`), and for a whole page its header (`header_parts`);
     otherwise kept from the last time (`fragments.kept_page`), still after the same one
     upstream request. Never kept: what shows a failure or a flashed message."""
+    since = api.stats()["requests"]
     fetched = _fetch(state, full_page)
     draw = partial(_draw, template, state, fetched, full_page)
     if fetched[2] or (full_page and "_flashes" in session):
@@ -186,7 +187,8 @@ def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup | 
     else:
         parts = (
             template,
-            fetched,
+            api.answers_digest(since),  # the answer as sent, and the hint it was asked with
+            fetched[3],
             current_user.get_id(),
             current_user.greeting_name,
             bookmark_folders.remembered(),
