@@ -131,14 +131,22 @@ def _kept_in(store: FragmentCache, key: bytes, build):
     return value
 
 
+def _token() -> str:
+    """This response's form token, found once (a page shows a few dozen fragments)."""
+    token = g.get("_fragment_token")
+    if token is None:
+        token = g._fragment_token = generate_csrf()
+    return token
+
+
 def _keep(html) -> str:
     """HTML as kept: this response's form token replaced by a placeholder."""
-    return str(html).replace(generate_csrf(), TOKEN_PLACEHOLDER)
+    return str(html).replace(_token(), TOKEN_PLACEHOLDER)
 
 
 def _show(html: str) -> Markup:
     """Kept HTML with this response's form token in place of the placeholder."""
-    return Markup(html.replace(TOKEN_PLACEHOLDER, generate_csrf()))
+    return Markup(html.replace(TOKEN_PLACEHOLDER, _token()))
 
 
 def kept(name: str, parts: tuple, build):
@@ -229,7 +237,7 @@ def _sent_key(page: _Page) -> bytes:
     and the encodings its browser accepts (what Flask-Compress chose from)."""
     accepted = request.headers.get("Accept-Encoding", "")
     return hashlib.blake2b(
-        b"\x00".join((page.stamp, generate_csrf().encode(), accepted.encode())), digest_size=20
+        b"\x00".join((page.stamp, _token().encode(), accepted.encode())), digest_size=20
     ).digest()
 
 
