@@ -13,8 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from _live import API_KEY, portal_config
@@ -34,8 +38,6 @@ def record_answers(path: Path, who: str = "busy") -> dict:
     """Record the sandbox's answers to what the portal asks while `who` signs in and loads the
     dashboard; writes {"answers": {key: [status, body]}, "requests": {operation: body}}."""
     sys.path.insert(0, str(ROOT))
-    import logging
-
     import requests
     from werkzeug.wrappers import Request, Response
 
@@ -86,6 +88,40 @@ def record_answers(path: Path, who: str = "busy") -> dict:
     recording = {"answers": answers, "requests": requests_by_operation}
     path.write_text(json.dumps(recording))
     return recording
+
+
+@contextmanager
+def replayed_portal(who: str = "busy", **config) -> Iterator[tuple]:
+    """(app, client): a portal test client signed in as `who` against `who`'s recorded
+    answers, replayed at once by the stand-in instance in a process of its own.
+
+    Its times are the portal's own. Against the live sandbox on the same two CPUs they are
+    not quite: the sandbox spends ~20 ms of Python on a DashboardPage, and the portal's next
+    milliseconds run slower after it (a stand-in burning 20 ms an answer added 1-2 ms of
+    portal CPU to a dashboard). A real instance runs on machines of its own."""
+    from portal import create_app
+    from portal.sandbox.demo import DEMO_LOGINS
+
+    with tempfile.TemporaryDirectory() as tmp:
+        answers = Path(tmp) / "answers.json"
+        record_answers(answers, who)
+        replay = subprocess.Popen(
+            [sys.executable, __file__, "replay", str(answers), "--latency-ms", "0"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            port = int(replay.stdout.readline().split()[1])
+            app = create_app(portal_config(f"http://127.0.0.1:{port}", tmp, **config))
+            logging.getLogger("portal.requests").setLevel(logging.WARNING)
+            client = app.test_client()
+            email, password = DEMO_LOGINS[who]
+            signed_in = client.post("/login", data={"email": email, "password": password})
+            assert signed_in.status_code in (302, 303), signed_in.status_code
+            yield app, client
+        finally:
+            replay.terminate()
+            replay.wait()
 
 
 # -- replay ----------------------------------------------------------------------------------

@@ -9,22 +9,16 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import logging
 import pstats
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE)]
 
-from _live import portal_config  # noqa: E402
-from _upstream import record_answers  # noqa: E402
-
-from portal.sandbox.demo import DEMO_LOGINS  # noqa: E402
+from _upstream import replayed_portal  # noqa: E402
 
 
 def main() -> None:
@@ -43,54 +37,31 @@ def main() -> None:
         "--afresh", action="store_true", help="draw each page again (cards may stay kept)"
     )
     args = parser.parse_args()
-    from portal import create_app
-
-    with tempfile.TemporaryDirectory() as tmp:
-        answers = Path(tmp) / "answers.json"
-        record_answers(answers)
-        replay = subprocess.Popen(
-            [sys.executable, str(HERE / "_upstream.py"), "replay", str(answers)]
-            + ["--latency-ms", "0"],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            port = int(replay.stdout.readline().split()[1])
-            app = create_app(
-                portal_config(
-                    f"http://127.0.0.1:{port}",
-                    tmp,
-                    TESTING=False,
-                    SESSION_TYPE="redis" if args.redis else "filesystem",
-                    REDIS_URL=args.redis,
-                    PORTAL_DEMO=True,
-                    **({"FRAGMENT_CACHE_SIZE": 0} if args.no_fragments else {}),
-                )
-            )
-            logging.getLogger("portal.requests").setLevel(logging.WARNING)
-            client = app.test_client()
-            email, password = DEMO_LOGINS["busy"]
-            client.post("/login", data={"email": email, "password": password})
-            for _ in range(20):  # templates compiled, instance data cached
-                assert client.get(args.path).status_code == 200
-            times, cpu_times = [], []
-            afresh = app.extensions["kept_pages"].clear if args.afresh else lambda: None
+    config = {
+        "TESTING": False,
+        "SESSION_TYPE": "redis" if args.redis else "filesystem",
+        "REDIS_URL": args.redis,
+        "PORTAL_DEMO": True,
+        **({"FRAGMENT_CACHE_SIZE": 0} if args.no_fragments else {}),
+    }
+    with replayed_portal("busy", **config) as (app, client):
+        for _ in range(20):  # templates compiled, instance data cached
+            assert client.get(args.path).status_code == 200
+        times, cpu_times = [], []
+        afresh = app.extensions["kept_pages"].clear if args.afresh else lambda: None
+        for _ in range(args.runs):
+            afresh()
+            began, cpu_began = time.perf_counter(), time.process_time()
+            client.get(args.path)
+            times.append((time.perf_counter() - began) * 1000)
+            cpu_times.append((time.process_time() - cpu_began) * 1000)
+        profile = cProfile.Profile()
+        if not args.no_profile:
             for _ in range(args.runs):
                 afresh()
-                began, cpu_began = time.perf_counter(), time.process_time()
+                profile.enable()
                 client.get(args.path)
-                times.append((time.perf_counter() - began) * 1000)
-                cpu_times.append((time.process_time() - cpu_began) * 1000)
-            profile = cProfile.Profile()
-            if not args.no_profile:
-                for _ in range(args.runs):
-                    afresh()
-                    profile.enable()
-                    client.get(args.path)
-                    profile.disable()
-        finally:
-            replay.terminate()
-            replay.wait()
+                profile.disable()
     print(
         f"{args.path}: median {statistics.median(times):.2f} ms per page without the profiler, "
         f"{statistics.median(cpu_times):.2f} ms CPU (loopback round trip to an instance "
