@@ -97,6 +97,18 @@ def test_end_a_session_from_another_browser_then_everywhere(
         assert _current_user_code(sandbox, token) == "UNAUTHENTICATED"
 
 
+def csp_reports(page) -> list[str]:
+    """The console messages in which Chromium reports what the CSP refused, as they come."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
 def _serve_demo_images_from(sandbox) -> None:
     """Point the demo data's image URLs at this test's sandbox, as `portal demo` does."""
     from portal.sandbox.demo import DEFAULT_BASE_URL
@@ -117,13 +129,7 @@ def _serve_demo_images_from(sandbox) -> None:
 
 def test_demo_images_from_the_sandbox_load_under_the_csp(page, sign_in, live_server, sandbox):
     _serve_demo_images_from(sandbox)
-    refused = []
-    page.on(
-        "console",
-        lambda message: (
-            refused.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    refused = csp_reports(page)
     sign_in(page)
     page.goto(f"{live_server.url}/catalog")
     page.wait_for_load_state("networkidle")
@@ -138,13 +144,7 @@ def test_demo_images_from_the_sandbox_load_under_the_csp(page, sign_in, live_ser
 
 
 def test_the_instance_colours_apply_under_the_csp_on_a_kept_page(page, sign_in, live_server, axe):
-    refused = []
-    page.on(
-        "console",
-        lambda message: (
-            refused.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    refused = csp_reports(page)
     sign_in(page)
     for _ in range(3):  # drawn, then kept, then sent as compressed before
         page.goto(f"{live_server.url}/dashboard")
