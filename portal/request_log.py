@@ -82,12 +82,14 @@ def _finish(response):
 
 
 def init_app(app: Flask) -> None:
-    """Ids for every request, and the JSON lines on stderr unless logging is set up already."""
+    """Ids for every request, and the JSON lines on stderr unless logging is set up already.
+    A level set on the log beforehand (WARNING: no line per request) is kept."""
+    if log.level == logging.NOTSET:
+        log.setLevel(logging.INFO)
     if not log.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter())
         log.addHandler(handler)
-        log.setLevel(logging.INFO)
         # One line per request, in JSON: not again through Flask's plain-text handler.
         log.propagate = False
     # First before and last after every other hook, so that a request another hook refuses

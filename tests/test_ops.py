@@ -157,6 +157,26 @@ def test_each_request_logs_one_json_line(busy, log_lines):
     assert line["ms"] >= line["upstream_ms"]
 
 
+def test_a_log_level_set_before_the_app_is_kept(portal_config, silent_upstream, capsys):
+    """A host (or a benchmark) that quiets the request log before creating the app is obeyed:
+    the app still adds its JSON handler, and the handler writes once the level allows."""
+    requests_log = logging.getLogger("portal.requests")
+    saved = requests_log.level, list(requests_log.handlers), requests_log.propagate
+    requests_log.handlers.clear()  # as in a fresh worker
+    requests_log.setLevel(logging.WARNING)
+    try:
+        client = create_app(portal_config(silent_upstream.url)).test_client()
+        assert client.get("/healthz").status_code == 200
+        assert '"logger":"portal.requests"' not in capsys.readouterr().err
+        requests_log.setLevel(logging.INFO)
+        assert client.get("/healthz").status_code == 200
+        assert '"logger":"portal.requests"' in capsys.readouterr().err
+    finally:
+        requests_log.setLevel(saved[0])
+        requests_log.handlers[:] = saved[1]
+        requests_log.propagate = saved[2]
+
+
 def test_url_parts_named_like_secrets_are_redacted_in_the_log(app, log_lines):
     app.add_url_rule("/reset/<token>/<int:step>", "reset", lambda token, step: "done")
     assert app.test_client().get("/reset/s3cret-link-value/2?code=abc").status_code == 200
