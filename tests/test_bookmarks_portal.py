@@ -208,3 +208,21 @@ def test_bookmark_from_the_content_page_and_back(client, login, sandbox):
     again = text(client.get(f"/learn/course/{course}"))
     assert re.search(r'action="/bookmarks/[^/"]+/remove"', again)
     assert "Foundations of Leadership" in bookmarked(sandbox, "noah@example.com")
+
+
+@pytest.mark.parametrize(
+    ("current", "expected"),
+    [
+        ("http://localhost/dashboard?sort=title&q=a", "/dashboard?sort=title&amp;q=a"),
+        ("http://elsewhere.example/dashboard?sort=title", "/dashboard?q=a"),
+    ],
+    ids=["this-site", "another-host"],
+)
+def test_a_card_bookmarked_from_an_htmx_list_returns_to_the_page_shown(busy, current, expected):
+    """The page the learner sees (HX-Current-URL) is where a bookmark form sends them back,
+    not the list fragment's URL; a page on another host is never taken for it."""
+    headers = {"HX-Request": "true", "HX-Target": "content-list", "HX-Current-URL": current}
+    response = busy.get("/dashboard?q=a", headers=headers)
+    assert response.status_code == 200
+    nexts = set(re.findall(r'name="next" value="([^"]*)"', text(response)))
+    assert nexts == {expected}
