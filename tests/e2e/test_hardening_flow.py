@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from playwright.sync_api import expect
@@ -153,8 +155,13 @@ def test_the_instance_colours_apply_under_the_csp_on_a_kept_page(page, sign_in, 
         )
         assert accent.strip().lower() == "#1d4e89"  # the demo instance's accent colour
     axe(page)
-    # Its form token still works: bookmark the first card through htmx.
-    card = page.locator(".content-card").first
-    card.get_by_role("button", name="Bookmark").click()
-    expect(card.get_by_role("button", name="Remove bookmark")).to_be_visible()
+    # Its form token still works: bookmark through htmx a card not bookmarked yet (a
+    # button's name holds the card's title: "Bookmark: Title", "Remove bookmark: Title").
+    form = page.locator("form.bookmark-toggle").filter(
+        has=page.get_by_role("button", name=re.compile(r"^Bookmark\b"))
+    )
+    title = re.escape(form.first.locator("input[name=title]").input_value())
+    page.get_by_role("button", name=re.compile(rf"^Bookmark\W+{title}$")).first.click()
+    bookmarked = page.get_by_role("button", name=re.compile(rf"^Remove bookmark\W+{title}$"))
+    expect(bookmarked.first).to_be_visible()
     assert not refused, refused
