@@ -5,6 +5,7 @@ makes first."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from urllib.parse import urlsplit
 
@@ -129,19 +130,34 @@ def asset_sources() -> str:
     """Where images and fonts may come from besides the portal: the instance (its API and
     public origins: logos, course images, the sandbox's demo images) and ASSET_HOSTS."""
     config = current_app.config
+    return _asset_sources(
+        config.get("TI_BASE_URL"),
+        config.get("TI_PUBLIC_URL"),
+        tuple(config.get("ASSET_HOSTS") or ()),
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _asset_sources(base_url: str | None, public_url: str | None, hosts: tuple) -> str:
     found: list[str] = []
-    for value in (config.get("TI_BASE_URL"), config.get("TI_PUBLIC_URL")):
+    for value in (base_url, public_url):
         origin = _origin(value)
         if origin and origin not in found:
             found.append(origin)
-    for host in config.get("ASSET_HOSTS") or ():
+    for host in hosts:
         if host not in found:
             found.append(host)
     return "".join(f" {source}" for source in found)
 
 
 def content_security_policy(styles: tuple[str, ...] = ()) -> str:
-    assets = asset_sources()
+    return _policy(asset_sources(), tuple(styles))
+
+
+@functools.lru_cache(maxsize=256)
+def _policy(assets: str, styles: tuple[str, ...]) -> str:
+    """The policy for these asset sources and `<style>` hashes: the same few strings on
+    every page, so made once each."""
     style_sources = "".join(f" {source}" for source in styles)
     return (
         "default-src 'self'; "
@@ -166,17 +182,28 @@ def strict_transport_security() -> str | None:
     return value
 
 
+# The same on every response (a view may set its own first: it is kept).
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+)
+
+
 def set_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(inline_styles()))
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    # One pass over the response's headers (each `setdefault` would make its own).
+    present = {name.lower() for name, _ in headers}
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", content_security_policy(inline_styles()))
+    for name, value in FIXED_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
     hsts = strict_transport_security()
-    if hsts:
-        headers.setdefault("Strict-Transport-Security", hsts)
+    if hsts and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", hsts)
     # A learner's page must not come back from a cache (shared machine, back button after
     # logout).
     # Static files are the same for everyone and keep their own caching (portal/serving.py).

@@ -52,6 +52,21 @@ def test_security_headers_on_every_response(client):
         assert headers["X-Frame-Options"] == "DENY"
 
 
+def test_security_headers_come_once_and_a_view_s_own_are_kept(app, client):
+    @app.get("/_framed")
+    def framed():
+        return "ok", {"x-frame-options": "SAMEORIGIN", "Content-Security-Policy": "sandbox"}
+
+    for path, frame, policy in (("/_framed", "SAMEORIGIN", "sandbox"), ("/login", "DENY", None)):
+        headers = client.get(path).headers
+        assert headers.getlist("X-Frame-Options") == [frame]
+        assert len(headers.getlist("Content-Security-Policy")) == 1
+        if policy:
+            assert headers["Content-Security-Policy"] == policy
+        for name in ("X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy"):
+            assert len(headers.getlist(name)) == 1, name
+
+
 def test_session_cookie_is_httponly_and_lax(client):
     client.get("/login")
     cookie = client.get_cookie("portal_session")
