@@ -27,7 +27,7 @@ def test_right_password_reaches_home_greeting_the_learner(client, login):
     assert response.status_code == 303
     page = client.get(response.headers["Location"], follow_redirects=True)
     assert page.status_code == 200
-    assert "Avery" in page.get_data(as_text=True)
+    assert "Welcome back, Avery" in page.get_data(as_text=True)  # not the header's name
 
 
 def test_login_without_csrf_token_is_refused_with_400(client):

@@ -74,7 +74,7 @@ def test_a_new_learner_is_told_how_to_bookmark(client, login):
     login(client, "new")
     html = text(client.get("/bookmarks"))
     assert "No bookmarks yet" in html
-    assert "Bookmark" in html
+    assert "Use “Bookmark” on any item" in html
 
 
 @pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])

@@ -223,7 +223,9 @@ def test_catalog_filters_by_several_types_and_keeps_them_in_page_links(busy):
     assert re.search(r'id="catalog-type-course"[^>]*checked', html)
     assert re.search(r'id="catalog-type-video"[^>]*checked', html)
     assert not re.search(r'id="catalog-type-article"[^>]*checked', html)
-    for link in re.findall(r'href="(/catalog\?[^"]*page=2[^"]*)"', html):
+    links = re.findall(r'href="(/catalog\?[^"]*page=2[^"]*)"', html)
+    assert links
+    for link in links:
         assert "type=course" in link and "type=video" in link
 
 

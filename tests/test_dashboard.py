@@ -510,9 +510,13 @@ def test_only_http_and_relative_urls_become_links(app):
 @pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
 def test_a_revoked_session_goes_back_to_login_with_next(busy, sandbox, headers):
     sandbox.store.execute("UPDATE tokens SET revoked = 1")
+    if headers:
+        headers = {**headers, "HX-Current-URL": "http://localhost/dashboard?tab=completedItems"}
     response = busy.get("/dashboard?tab=waitlistedCourses", headers=headers)
     if headers:
         assert "/login" in response.headers["HX-Redirect"]
+        # Back to the page the learner was on, not the fragment asked for.
+        assert "next=/dashboard?tab%3DcompletedItems" in response.headers["HX-Redirect"]
     else:
         assert response.status_code in (302, 303)
         assert "/login" in response.headers["Location"]

@@ -53,7 +53,8 @@ def test_every_tab_tells_a_new_learner_what_to_do_next(client, login, tab, heade
     assert response.status_code == 200
     text, link = EMPTY[tab]
     assert text in page
-    assert f'href="{link}"' in page
+    # The empty state's own button (the header and the tabs link to /dashboard too).
+    assert f'<a class="button" href="{link}">' in page
 
 
 def test_completed_lists_completed_items_newest_first_with_certificate(busy):
@@ -100,7 +101,11 @@ def test_events_come_upcoming_first_with_time_place_and_calendar_file(busy):
     assert "Add to calendar" in page
     link = re.search(r'href="(/calendar/events/[^"]+\.ics)"', page).group(1)
     assert busy.get(link).status_code == 200
-    assert re.search(r"\d{4}", page)
+    # Each event's time, in full, and the place of the one held somewhere.
+    extras = re.findall(r'<div class="card-extras">(.*?)</div>', page, re.S)
+    assert len(extras) == len(cards)
+    assert all(re.search(r"\b20\d\d\b.*\d{1,2}:\d{2}", extra, re.S) for extra in extras)
+    assert "Where: Northwind London" in page
 
 
 def test_bookmarks_tab_shows_the_folders(busy, sandbox):

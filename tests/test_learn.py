@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from markupsafe import escape
 
 HX = {"HX-Request": "true"}
 BUSY_STARTED = "Coaching Conversations"
@@ -164,7 +165,10 @@ def test_an_upcoming_webinar_page_joins_straight_into_the_session(busy, sandbox)
 
 def test_a_past_webinar_page_offers_no_join_link(busy, sandbox):
     row = busy_webinar(sandbox, upcoming=False)
-    page = html(busy.get(f"/learn/webinar/{row['id']}"))
+    response = busy.get(f"/learn/webinar/{row['id']}")
+    page = html(response)
+    assert response.status_code == 200
+    assert str(escape(row["title"])) in page  # the webinar's own page, drawn
     assert row["join_url"] not in page
 
 
@@ -217,7 +221,10 @@ def test_a_hidden_course_opens_by_its_link_and_appears_in_no_list(busy, sandbox)
     assert page.status_code == 200
     assert f">{hidden['title']}</h1>" in html(page)
     for path in ("/dashboard", "/catalog", "/dashboard/recent?limit=25"):
-        assert hidden["title"] not in html(busy.get(path)), path
+        listing = busy.get(path)
+        assert listing.status_code == 200, path
+        assert 'class="content-card' in html(listing), path  # a list was drawn
+        assert hidden["title"] not in html(listing), path
 
 
 # -- instance links --------------------------------------------------------------------------------

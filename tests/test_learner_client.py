@@ -80,7 +80,10 @@ def test_catalog_shows_only_the_selected_language_when_the_client_says_so(client
     assert "Data Protection and GDPR" in page  # taught in German
     assert "SQL from Zero" not in page  # taught in English
     client.post("/language", data={"lang": "en", "csrf_token": csrf(client)})
-    assert "Data Protection and GDPR" not in text(client.get("/catalog?query=Data+Protection"))
+    found = text(client.get("/catalog?query=Data+Protection"))
+    assert '<html lang="en"' in found  # the switch took
+    assert "Data Protection and GDPR" not in found
+    assert "SQL from Zero" in text(client.get("/catalog?query=SQL"))  # the English list shows
 
 
 def test_catalog_is_not_filtered_for_other_clients(client, login):
