@@ -614,5 +614,7 @@ def test_sandbox_instance_data_has_the_demo_company(sandbox):
         data = instance_data()
     assert data["CompanyDetails"]["name"] == "Northwind Academy"
     assert {language["code"] for language in data["Languages"]} >= {"en"}
-    assert isinstance(data["CompanyTranslations"], list)
-    assert "globalTerms" in data["TermsAndConditions"]
+    assert data["CompanyTranslations"] and all(
+        entry["lang"] and entry["translations"] for entry in data["CompanyTranslations"]
+    )
+    assert data["TermsAndConditions"]["globalTerms"]

@@ -290,6 +290,7 @@ def test_busy_learner_has_items_in_every_state(demo):
 def test_topic_progress_adds_up_to_each_percent(demo):
     from portal.sandbox import learning
 
+    checked = {}
     for title, item in learner_items(demo, "busy").items():
         topics = learning.course_topics(demo.store, item["content_id"])
         if not topics:
@@ -298,6 +299,9 @@ def test_topic_progress_adds_up_to_each_percent(demo):
         percent = sum(done.get(t["id"], 0) for t in topics) // len(topics)
         expected = 100 if item["status"] == "completed" else item["progress"]
         assert percent == expected, title
+        checked[title] = item["status"]
+    # Every state is among them, so a demo without syllabi fails here.
+    assert set(checked.values()) == {"notStarted", "started", "completed"}, checked
 
 
 def test_events_upcoming_and_past_in_person_and_online(demo):

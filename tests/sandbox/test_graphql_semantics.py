@@ -199,6 +199,35 @@ def test_content_group_counts_follow_the_query_and_expired_flag(gql_sandbox):
 # --- certificates ----------------------------------------------------------------------------
 
 
+def test_certificate_fields_come_in_order_with_their_formats_and_award_type(gql_sandbox):
+    ids = gql_sandbox.ids
+    fields = gql_sandbox.data(
+        "{ UserCertificateFields { id type label dateFormat identifierPrefix"
+        " identifierBodyLength hasIdentifierPrefix awardTypeId awardType { id label } } }"
+    )["UserCertificateFields"]
+    by_id = {field["id"]: field for field in fields}
+    assert [field["id"] for field in fields] == [
+        ids["field_name"],
+        ids["field_date"],
+        ids["field_award"],
+        ids["field_identifier"],
+    ]
+    assert [field["type"] for field in fields] == [
+        "nameLabel",
+        "contentCompletionDate",
+        "awardLabel",
+        "identifier",
+    ]
+    assert by_id[ids["field_date"]]["dateFormat"] == "usLong"
+    award = by_id[ids["field_award"]]
+    assert award["awardTypeId"] == ids["award_credit"]
+    assert award["awardType"] == {"id": ids["award_credit"], "label": "Credit"}
+    identifier = by_id[ids["field_identifier"]]
+    assert (identifier["identifierPrefix"], identifier["identifierBodyLength"]) == ("CERT-", 8)
+    assert identifier["hasIdentifierPrefix"] is True
+    assert by_id[ids["field_name"]]["hasIdentifierPrefix"] is False
+
+
 def test_expired_certificates_hidden_unless_asked(gql_sandbox):
     ids = gql_sandbox.ids
     shown = gql_sandbox.data(CERTS)["UserCertificates"]
@@ -457,13 +486,22 @@ def test_redeem_balance_spends_credits_and_answers_the_dashboard(gql_sandbox):
 def test_redeem_balance_refuses_without_enough_credits_or_for_non_courses(gql_sandbox):
     ids = gql_sandbox.ids
     spend = "mutation($id: UUID!) { RedeemBalance(contentType: courses, contentId: $id) }"
+    store = gql_sandbox.store
     token = gql_sandbox.login("noah")
-    assert error_code(gql_sandbox.gql(spend, {"id": ids["paid"]}, token=token)) == (
-        "BAD_USER_INPUT"
-    )
+    short = gql_sandbox.gql(spend, {"id": ids["paid"]}, token=token)
+    assert error_code(short) == "BAD_USER_INPUT"
+    assert short.json()["errors"][0]["message"].startswith("Not enough credits")
+    # A path Avery holds already: refused for what it is, before the enrollment is looked at.
     path = gql_sandbox.gql(spend, {"id": ids["data_path"]}, token=gql_sandbox.login())
     assert error_code(path) == "BAD_USER_INPUT"
-    assert gql_sandbox.store.scalar("SELECT balance FROM users WHERE id = ?", ids["noah"]) == 0
+    assert path.json()["errors"][0]["message"] == "Only courses can be bought with credits."
+    assert store.scalar("SELECT balance FROM users WHERE id = ?", ids["noah"]) == 0
+    assert store.scalar("SELECT balance FROM users WHERE id = ?", ids["avery"]) == 40
+    assert not store.scalar(
+        "SELECT COUNT(*) FROM enrollments WHERE user_id = ? AND content_id = ?",
+        ids["noah"],
+        ids["paid"],
+    )
 
 
 def test_selecting_a_license_changes_the_current_user(gql_sandbox):

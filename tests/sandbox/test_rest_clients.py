@@ -415,9 +415,11 @@ def test_bad_access_list_is_named_and_nothing_changes(live, lists, field):
     put_access(live, client, courseIds=[course])
     if lists.get("learningPathIds") == "COURSE":
         lists = {"learningPathIds": [course]}  # a course is not a learning path
-    response = put_access(live, client, **lists)
+    # A good list beside the bad one: all or nothing, the good one is not written either.
+    response = put_access(live, client, purchasableContentIds=[course], **lists)
     assert bad_fields(response) == {field}
     assert access(live.store, client, "course") == {course}
+    assert access(live.store, client, "purchasableContent") == set()
 
 
 def test_missing_access_list_is_named(live):
