@@ -126,6 +126,24 @@ def test_learning_path_award_totals(busy, sandbox, headers):
     assert ("<html" in html) is not bool(headers)
     assert 'id="learning-path-awards"' in html
     assert "CPE Credits" in html
+    # The sums, from the store: the path's total and each course's.
+    from babel.numbers import format_decimal
+
+    earned = sandbox.store.query(
+        "SELECT c.title, SUM(a.amount) AS total FROM awards a "
+        "JOIN award_types t ON t.id = a.award_type_id AND t.plural_label = 'CPE Credits' "
+        "JOIN content c ON c.id = a.resource_id "
+        "JOIN learning_path_items i ON i.content_id = a.resource_id "
+        "JOIN content p ON p.id = i.path_id AND p.slug = ? "
+        "WHERE a.user_id = (SELECT id FROM users WHERE email = 'avery@example.com') "
+        "GROUP BY c.title",
+        slug,
+    )
+    assert earned
+    total = sum(row["total"] for row in earned)
+    assert f'<span class="award-total">{format_decimal(total, locale="en")}</span>' in html
+    for row in earned:
+        assert f"{row['title']}: {format_decimal(row['total'], locale='en')}" in html
 
 
 @pytest.mark.parametrize("headers", [{}, HX])
