@@ -177,6 +177,7 @@ def test_move_a_bookmark_to_another_folder(busy, sandbox, headers):
 def test_bookmark_actions_need_the_csrf_token(busy, sandbox):
     course = content_id(sandbox, "Foundations of Leadership")
     assert busy.post("/bookmarks", data={"content_id": course}).status_code == 400
+    assert "Foundations of Leadership" not in bookmarked(sandbox)
     assert busy.post("/bookmarks/folders", data={"name": "X"}).status_code in (400, 422)
     assert "X" not in folders(sandbox)
 

@@ -218,8 +218,13 @@ def test_catalog_filters_by_content_type(busy, sandbox, headers):
         assert re.search(r'<input type="checkbox" id="catalog-type-learningPath"[^>]*checked', html)
 
 
-def test_catalog_filters_by_several_types_and_keeps_them_in_page_links(busy):
+def test_catalog_filters_by_several_types_and_keeps_them_in_page_links(busy, sandbox):
     html = text(busy.get("/catalog?type=course&type=video"))
+    kinds = {row["title"]: row["kind"] for row in sandbox.store.query("SELECT * FROM content")}
+    shown = catalog_titles(html)
+    for page in range(2, 5):  # the videos come after the courses
+        shown += catalog_titles(text(busy.get(f"/catalog?type=course&type=video&page={page}")))
+    assert {kinds[title] for title in shown} == {"course", "video"}
     assert re.search(r'id="catalog-type-course"[^>]*checked', html)
     assert re.search(r'id="catalog-type-video"[^>]*checked', html)
     assert not re.search(r'id="catalog-type-article"[^>]*checked', html)

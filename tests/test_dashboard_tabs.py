@@ -18,6 +18,15 @@ EMPTY = {
     "certificates": ("No certificates yet", "/certificates"),
 }
 
+# What each tab shows of the busy learner's own.
+TAB_MARKS = {
+    "completedItems": "Completed on",
+    "learningPaths": "New Manager Journey",
+    "eventItems": "Leadership Offsite London",
+    "bookmarkFolders": 'id="bookmarks"',
+    "certificates": 'class="certificate-row',
+}
+
 
 def titles(page: str) -> list[str]:
     """Card titles in the tab's panel (not the recent content above it)."""
@@ -38,6 +47,12 @@ def test_every_tab_renders_for_the_busy_learner(busy, tab, headers):
     assert ("<html" in page) is not bool(headers)
     assert re.search(rf'href="/dashboard\?tab={tab}"[^>]*aria-current="page"', page)
     assert "could not be loaded" not in page
+    shown = page.split('id="dashboard-panel"', 1)[-1]
+    if tab == "bookmarkFolders" and headers:
+        mark = 'hx-get="/bookmarks"'  # htmx loads the folders right after the panel
+    else:
+        mark = TAB_MARKS[tab]
+    assert mark in shown, tab  # the tab's own list, not an empty state or the summary
 
 
 @pytest.mark.parametrize("tab", TABS)
@@ -76,10 +91,11 @@ def test_completed_lists_completed_items_newest_first_with_certificate(busy):
 
 
 def test_learning_paths_show_milestones_done_of_total(busy):
-    page = html(busy.get("/dashboard?tab=learningPaths"))
-    assert re.search(r"\d+ of \d+ milestones? done", page)
+    page = html(busy.get("/dashboard?tab=learningPaths")).split('id="dashboard-panel"', 1)[1]
     assert '<progress class="progress__bar"' in page
-    assert "New Manager Journey" in page
+    # Its milestones: "Lead yourself" done (Foundations of Leadership), "Lead others" not.
+    card = page.split("New Manager Journey</a>", 1)[1].split("</li>", 1)[0]
+    assert "1 of 2 milestones done" in card
 
 
 def test_learning_paths_milestones_come_in_one_request_for_htmx(api_cost, busy):
@@ -98,6 +114,10 @@ def test_events_come_upcoming_first_with_time_place_and_calendar_file(busy):
     assert cards
     past = ["Past</span>" in card for card in cards]
     assert past == sorted(past), "upcoming events come before past ones"
+    # Soonest first (the instance's own order is by display order, which differs).
+    title = re.compile(r'class="content-card__title[^"]*"><a [^>]*>([^<]+)</a>')
+    order = [title.search(card)[1] for card in cards]
+    assert order[: past.count(False)] == ["Leadership Offsite London", "Compliance Update 2026"]
     assert "Add to calendar" in page
     link = re.search(r'href="(/calendar/events/[^"]+\.ics)"', page).group(1)
     assert busy.get(link).status_code == 200

@@ -123,6 +123,7 @@ def test_sign_out_everywhere_ends_every_session_and_token(app, login, sandbox):
 def test_ending_sessions_needs_csrf(busy):
     assert busy.post("/account/sessions/end-all").status_code == 400
     assert busy.get("/account/sessions/end-all").status_code == 405
+    assert busy.get("/dashboard").status_code == 200  # still signed in
 
 
 def test_session_ends_after_its_absolute_lifetime_however_active(app, login):
