@@ -126,19 +126,9 @@ def _origin(url: str | None) -> str | None:
     return None
 
 
-def asset_sources() -> str:
+def asset_sources(base_url: str | None, public_url: str | None, hosts: tuple) -> str:
     """Where images and fonts may come from besides the portal: the instance (its API and
     public origins: logos, course images, the sandbox's demo images) and ASSET_HOSTS."""
-    config = current_app.config
-    return _asset_sources(
-        config.get("TI_BASE_URL"),
-        config.get("TI_PUBLIC_URL"),
-        tuple(config.get("ASSET_HOSTS") or ()),
-    )
-
-
-@functools.lru_cache(maxsize=16)
-def _asset_sources(base_url: str | None, public_url: str | None, hosts: tuple) -> str:
     found: list[str] = []
     for value in (base_url, public_url):
         origin = _origin(value)
@@ -151,13 +141,20 @@ def _asset_sources(base_url: str | None, public_url: str | None, hosts: tuple) -
 
 
 def content_security_policy(styles: tuple[str, ...] = ()) -> str:
-    return _policy(asset_sources(), tuple(styles))
+    config = current_app.config
+    return _policy(
+        config.get("TI_BASE_URL"),
+        config.get("TI_PUBLIC_URL"),
+        tuple(config.get("ASSET_HOSTS") or ()),
+        tuple(styles),
+    )
 
 
 @functools.lru_cache(maxsize=256)
-def _policy(assets: str, styles: tuple[str, ...]) -> str:
-    """The policy for these asset sources and `<style>` hashes: the same few strings on
-    every page, so made once each."""
+def _policy(base_url: str | None, public_url: str | None, hosts: tuple, styles: tuple) -> str:
+    """The policy for the instance's addresses, ASSET_HOSTS and the page's `<style>` hashes:
+    the same few strings on every page, so made once each."""
+    assets = asset_sources(base_url, public_url, hosts)
     style_sources = "".join(f" {source}" for source in styles)
     return (
         "default-src 'self'; "
