@@ -198,6 +198,11 @@ def test_free_content_cannot_be_bought_with_credits(client, login, sandbox, csrf
 # -- filters and sort ---------------------------------------------------------------------------
 
 
+def content_kinds(sandbox) -> dict[str, str]:
+    """title -> kind of every item in the sandbox's store."""
+    return {row["title"]: row["kind"] for row in sandbox.store.query("SELECT * FROM content")}
+
+
 def catalog_titles(html: str) -> list[str]:
     return [
         re.sub(r"<[^>]+>", "", title).strip()
@@ -211,7 +216,7 @@ def test_catalog_filters_by_content_type(busy, sandbox, headers):
     html = text(response)
     assert response.status_code == 200
     titles = catalog_titles(html)
-    kinds = {row["title"]: row["kind"] for row in sandbox.store.query("SELECT * FROM content")}
+    kinds = content_kinds(sandbox)
     assert len(titles) > 2
     assert {kinds[title] for title in titles} == {"learningPath"}
     if not headers:
@@ -220,7 +225,7 @@ def test_catalog_filters_by_content_type(busy, sandbox, headers):
 
 def test_catalog_filters_by_several_types_and_keeps_them_in_page_links(busy, sandbox):
     html = text(busy.get("/catalog?type=course&type=video"))
-    kinds = {row["title"]: row["kind"] for row in sandbox.store.query("SELECT * FROM content")}
+    kinds = content_kinds(sandbox)
     shown = catalog_titles(html)
     for page in range(2, 5):  # the videos come after the courses
         shown += catalog_titles(text(busy.get(f"/catalog?type=course&type=video&page={page}")))
