@@ -342,3 +342,13 @@ def axe(_axe, _axe_helper):
             )
 
     return check
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print what the sandbox's schema test reports as deliberately unlike TI's reference
+    schema, in every run that includes it (the test records it; xdist carries it here)."""
+    for report in terminalreporter.stats.get("passed", []):
+        for name, value in getattr(report, "user_properties", ()):
+            if name == "deliberate_schema_differences" and report.when == "call":
+                terminalreporter.section("sandbox schema: deliberate differences from TI's")
+                terminalreporter.write_line(value)

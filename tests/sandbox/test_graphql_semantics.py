@@ -495,6 +495,11 @@ def test_redeem_balance_refuses_without_enough_credits_or_for_non_courses(gql_sa
     path = gql_sandbox.gql(spend, {"id": ids["data_path"]}, token=gql_sandbox.login())
     assert error_code(path) == "BAD_USER_INPUT"
     assert path.json()["errors"][0]["message"] == "Only courses can be bought with credits."
+    # The reference's enum names learning paths too; seed 003 supports courses only.
+    as_path = spend.replace("contentType: courses", "contentType: learningPaths")
+    refused = gql_sandbox.gql(as_path, {"id": ids["data_path"]}, token=gql_sandbox.login())
+    assert error_code(refused) == "BAD_USER_INPUT"
+    assert refused.json()["errors"][0]["message"] == "Only courses can be bought with credits."
     assert store.scalar("SELECT balance FROM users WHERE id = ?", ids["noah"]) == 0
     assert store.scalar("SELECT balance FROM users WHERE id = ?", ids["avery"]) == 40
     assert not store.scalar(
