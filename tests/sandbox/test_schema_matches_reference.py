@@ -133,7 +133,8 @@ def differences(mine, reference) -> list[tuple[str, str, str]]:
             if here != there:
                 found.append((name, "differs", f"implements {here} vs {there}"))
         if isinstance(kind, GraphQLEnumType) and set(kind.values) != set(theirs.values):
-            found.append((name, "differs", f"values {sorted(set(kind.values) ^ set(theirs.values))}"))
+            changed = sorted(set(kind.values) ^ set(theirs.values))
+            found.append((name, "differs", f"values {changed}"))
         if isinstance(kind, GraphQLUnionType):
             here, there = {t.name for t in kind.types}, {t.name for t in theirs.types}
             if here != there:

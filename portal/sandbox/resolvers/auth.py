@@ -1,4 +1,5 @@
-"""Login and Logout: argon2 check, throttled failures, distinct codes only after a good password."""
+"""Login and Logout: argon2 check, throttled failures, distinct codes only after a good password;
+the token is also set as the authToken cookie (graphql.py), as TI does."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def resolve_login(_obj, info, email: str, password: str) -> str:
         raise PasswordResetRequired("You must reset your password before you can log in.")
     auth.clear_failures(store, email)
     store.execute("UPDATE users SET last_active_at = ? WHERE id = ?", now(), user["id"])
-    return auth.issue_token(store, user["id"])
+    token = auth.issue_token(store, user["id"])
+    ctx(info).issued_token = token
+    return token
 
 
 @mutation.field("Logout")
@@ -39,4 +42,5 @@ def resolve_logout(_obj, info) -> bool:
     context = ctx(info)
     context.require_user()
     auth.revoke_token(context.store, context.token)
+    context.logged_out = True
     return True

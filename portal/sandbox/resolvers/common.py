@@ -93,6 +93,10 @@ class Context:
 
     store: Store
     token: str | None
+    # What the HTTP answer carries besides the result: the token a Login issued (set as the
+    # authToken cookie) and whether a Logout ended the caller's token (the cookie is cleared).
+    issued_token: str | None = field(default=None, init=False)
+    logged_out: bool = field(default=False, init=False)
     _user: sqlite3.Row | None = field(default=None, init=False)
     _looked_up: bool = field(default=False, init=False)
     _statuses: dict | None = field(default=None, init=False)
