@@ -54,12 +54,13 @@ def create_sandbox_app(
         fail_rate=fail_rate,
         points_per_minute=points_per_minute,
     )
-    from . import accounts_site, courses, graphql, mail, rest, site
+    from . import accounts_site, courses, deployments, graphql, mail, rest, site
 
     mail.init(store)
     app.register_blueprint(graphql.bp)
     app.register_blueprint(rest.bp)
     app.register_blueprint(courses.bp)
+    app.register_blueprint(deployments.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(accounts_site.bp)
     return app

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from faker import Faker
 
+from . import demo_texts
 from .courses import mint_admin_token
+from .demo_storefront import build_storefront
 from .mail import clear_outbox
 from .store import Store, dumps, iso
 
@@ -339,11 +341,11 @@ def build_catalog(demo: Demo) -> dict:
             "Title": title,
             "DisplayOrder": order * 10,
             "Visibility": visibility,
-            "ShortDescription": demo.fake.sentence(nb_words=14),
-            "Description": " ".join(demo.fake.paragraphs(nb=2)),
+            "ShortDescription": demo_texts.short_description(title),
+            "Description": demo_texts.description(title),
             "ShowOverview": order % 2 == 0,
             "HasCommunityGroup": order % 3 == 0,
-            "Overview": demo.fake.paragraph(nb_sentences=3),
+            "Overview": demo_texts.description(title),
             "ThumbnailImageUrl": demo.asset(f"course-{order + 1}"),
             "BannerImageUrl": demo.asset(f"banner-{order + 1}"),
             "Active": title != "Legacy Time Management",
@@ -423,8 +425,8 @@ def add_content(demo: Demo, db, title: str, kind: str, group: str, order: int) -
             slug,
             title,
             kind,
-            demo.fake.sentence(nb_words=12),
-            demo.fake.paragraph(nb_sentences=4),
+            demo_texts.short_description(title),
+            demo_texts.description(title),
             demo.asset(f"{kind.lower()}-{order}"),
             f"Illustration for {title}",
             dumps([demo.fake.name()]),
@@ -803,7 +805,7 @@ def build_busy_learner(demo: Demo) -> None:
                     demo.id(),
                     user,
                     c["Coaching Conversations"],
-                    demo.fake.sentence(nb_words=16),
+                    demo_texts.COLLABORATIONS[number],
                     demo.at(days=-number - 1),
                 ),
             )
@@ -1138,6 +1140,7 @@ def build_demo(app, base_url: str | None = None) -> dict:
         build_codes(demo)
         build_learning(demo)
         build_branded_client(demo)
+        build_storefront(demo)
         store.set_meta("demo_built_at", demo.at())
         # Welcome mail of the learners created above: nobody reads it, keep the outbox clean.
         clear_outbox(store)
@@ -1200,9 +1203,9 @@ def build_learning(demo: Demo) -> None:
     with store.transaction() as db:
         build_events(demo, db)
         for row in db.execute(
-            "SELECT id, kind, group_name FROM content WHERE kind != 'learningPath' ORDER BY title"
+            "SELECT id, title, kind FROM content WHERE kind != 'learningPath' ORDER BY title"
         ).fetchall():
-            build_syllabus(demo, db, row["id"], SHORT_SYLLABUS.get(row["kind"], SYLLABUS))
+            build_syllabus(demo, db, row, SHORT_SYLLABUS.get(row["kind"], SYLLABUS))
         templates = {
             row["title"]: row["id"] for row in db.execute("SELECT * FROM certificate_templates")
         }
@@ -1291,7 +1294,8 @@ def build_events(demo: Demo, db) -> None:
         )
 
 
-def build_syllabus(demo: Demo, db, content_id: str, syllabus) -> None:
+def build_syllabus(demo: Demo, db, content, syllabus) -> None:
+    content_id = content["id"]
     for position, (section_title, topics) in enumerate(syllabus):
         section = demo.id()
         slug = "-".join(section_title.lower().split())
@@ -1308,7 +1312,7 @@ def build_syllabus(demo: Demo, db, content_id: str, syllabus) -> None:
             db.execute(
                 "INSERT INTO topics (id, lesson_id, title, type, body, position) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (demo.id(), lesson, title, kind, demo.fake.paragraph(nb_sentences=3),
+                (demo.id(), lesson, title, kind, demo_texts.topic_body(content["title"], title),
                  topic_position),
             )  # fmt: skip
 

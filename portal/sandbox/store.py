@@ -399,6 +399,87 @@ CREATE TABLE IF NOT EXISTS bookmarks (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS bookmarks_user ON bookmarks (user_id, folder_id);
+-- Ribbons an instance pins on catalog items ("New", "Popular"), with their colours.
+CREATE TABLE IF NOT EXISTS ribbons (
+    slug TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    color TEXT NOT NULL,
+    contrast_color TEXT NOT NULL,
+    darker_color TEXT NOT NULL
+);
+-- The meetings of an event's session (TI's Meeting): when and where each part takes place.
+CREATE TABLE IF NOT EXISTS meetings (
+    id TEXT PRIMARY KEY,
+    content_id TEXT NOT NULL REFERENCES content(id) ON DELETE CASCADE,
+    title TEXT,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    time_zone TEXT,
+    location_id TEXT REFERENCES locations(id) ON DELETE SET NULL,
+    instructors TEXT NOT NULL DEFAULT '[]',
+    attendee_info TEXT,
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS meetings_content ON meetings (content_id, position);
+-- Products of the instance's store (books, kits), and what each is sold alongside:
+-- source_id is a content item or another product.
+CREATE TABLE IF NOT EXISTS products (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    asset TEXT,
+    long_description TEXT,
+    price_in_cents INTEGER NOT NULL DEFAULT 0,
+    suggested_retail_price_in_cents INTEGER,
+    language TEXT,
+    status TEXT NOT NULL DEFAULT 'published',
+    purchasable INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS product_relations (
+    source_id TEXT NOT NULL,
+    product_id TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source_id, product_id)
+);
+-- Subscription bundles; the one shown with the catalog has in_catalog set.
+CREATE TABLE IF NOT EXISTS bundles (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    price_in_cents INTEGER,
+    annual_price_in_cents INTEGER,
+    plan_id TEXT,
+    annual_plan_id TEXT,
+    in_catalog INTEGER NOT NULL DEFAULT 0
+);
+-- Items of the RSS feeds the instance's pages show (RssItems reads them; nothing is fetched).
+-- link is a path on the instance or an absolute URL.
+CREATE TABLE IF NOT EXISTS rss_items (
+    id TEXT PRIMARY KEY,
+    feed_url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT NOT NULL,
+    description TEXT,
+    author TEXT,
+    categories TEXT NOT NULL DEFAULT '[]',
+    published_at TEXT NOT NULL,
+    image_url TEXT,
+    image_alt_title TEXT
+);
+CREATE INDEX IF NOT EXISTS rss_items_feed ON rss_items (feed_url, published_at);
+-- Helium deployments (`helium deploy`): a key per upload, its archive's size once put, and the
+-- job that deployed it.
+CREATE TABLE IF NOT EXISTS helium_deployments (
+    key TEXT PRIMARY KEY,
+    nickname TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    uploaded_at TEXT,
+    size INTEGER,
+    sha256 TEXT,
+    job_id TEXT UNIQUE,
+    atoms_script_hash TEXT,
+    atoms_style_hash TEXT
+);
 -- The instance's own web sessions (its pages), apart from API tokens; only a hash is kept.
 CREATE TABLE IF NOT EXISTS site_sessions (
     token_hash TEXT PRIMARY KEY,
@@ -415,6 +496,28 @@ ADDED_COLUMNS = {
         "webinar_provider": "TEXT",
         "enrollment_end_date": "TEXT",
         "certificate_template_id": "TEXT REFERENCES certificate_templates(id) ON DELETE SET NULL",
+        "ribbon_slug": "TEXT REFERENCES ribbons(slug) ON DELETE SET NULL",
+        "rating": "INTEGER",  # average rating in percent (5 stars: 100)
+        "ratings_count": "INTEGER NOT NULL DEFAULT 0",
+        "session_title": "TEXT",  # events: the title of the session offered
+        "sku": "TEXT",
+        "meta_title": "TEXT",
+        "meta_description": "TEXT",
+        "suggested_retail_price_in_cents": "INTEGER",
+        "custom_fields": "TEXT NOT NULL DEFAULT '{}'",  # JSON: custom field slug -> value
+    },
+    "users": {
+        "address1": "TEXT",
+        "address2": "TEXT",
+        "city": "TEXT",
+        "state": "TEXT",
+        "zip_code": "TEXT",
+        "country": "TEXT",
+        "telephone": "TEXT",
+        "external_customer_id": "TEXT",
+    },
+    "enrollments": {
+        "expires_at": "TEXT",  # when the learner's access ends (a purchase for a year)
     },
     "locations": {
         "address1": "TEXT",

@@ -15,8 +15,11 @@ from . import (  # noqa: F401  (register)
     certificates,
     codes,
     content,
+    course_groups,
+    deployments,
     instance,
     learning,
+    storefront,
     users,
 )
 from .common import content_type, course_type, learning_path_type, mutation, query, user_type
@@ -35,4 +38,7 @@ def schema() -> GraphQLSchema:
         course_type,
         learning_path_type,
         learning.page_resource,
+        course_groups.course_group_type,
+        course_groups.client_type,
+        storefront.product_type,
     )

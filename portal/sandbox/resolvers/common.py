@@ -20,6 +20,7 @@ content_type = ObjectType("Content")
 course_type = ObjectType("Course")
 learning_path_type = ObjectType("LearningPath")
 
+ASPECT_RATIO = "16:9"  # of the demo's card images
 EVENT_KINDS = ("webinar", "webinarCourse", "inPersonEvent", "inPersonEventCourse")
 COURSE_KINDS = (
     "article", "courseGroup", "inPersonEvent", "inPersonEventCourse", "microCourse",
@@ -267,6 +268,22 @@ def content_dict(store: Store, row: sqlite3.Row, tags: list[dict] | None = None)
         "coursePresold": False,
         "currentUserMayReschedule": False,
         "hideCourseDescription": False,
+        "imageUrl": row["asset"],
+        "contentTypeAssetAspectRatio": ASPECT_RATIO,
+        "rating": row["rating"],
+        "sessionTitle": row["session_title"],
+        "sku": row["sku"],
+        "metaTitle": row["meta_title"],
+        "metaDescription": row["meta_description"],
+        "suggestedRetailPriceInCents": row["suggested_retail_price_in_cents"],
+        "customFields": loads(row["custom_fields"], {}),
+        "bulkPurchasingEnabled": False,
+        "embeddedEnabled": False,
+        # The session a card opens (TI's display course): the item itself, a path has none.
+        "displayCourse": None if kind == "learningPath" else row["id"],
+        "displayCourseSlug": None if kind == "learningPath" else row["slug"],
+        # When the learner's access ends, for items in their own lists.
+        "expiresAt": row["expires_at"] if "expires_at" in keys else None,
         "_store": store,
         "_row": row,
     }
@@ -309,6 +326,66 @@ def resolve_has_children(obj, _info):
     )
 
 
+@content_type.field("ribbon")
+def resolve_content_ribbon(obj, _info):
+    return ribbon_dict(obj["_store"], obj["_row"]["ribbon_slug"])
+
+
+@content_type.field("authorsAndInstructors")
+def resolve_authors_and_instructors(obj, _info):
+    names = list(obj["authors"] or [])
+    for row in obj["_store"].query(
+        "SELECT instructors FROM meetings WHERE content_id = ? ORDER BY position", obj["id"]
+    ):
+        names += loads(row["instructors"], [])
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def ribbon_dict(store: Store, slug: str | None) -> dict | None:
+    row = store.one("SELECT * FROM ribbons WHERE slug = ?", slug) if slug else None
+    if row is None:
+        return None
+    return {
+        "slug": row["slug"],
+        "label": row["label"],
+        "color": row["color"],
+        "contrastColor": row["contrast_color"],
+        "darkerColor": row["darker_color"],
+    }
+
+
+def prices(row: sqlite3.Row) -> list[dict]:
+    """A priced item's price list (TI's ItemPrice): one currency, no variations."""
+    if not row["price_in_cents"]:
+        return []
+    return [
+        {
+            "id": f"{row['id']}-usd",
+            "currencyCode": "USD",
+            "priceInCents": row["price_in_cents"],
+            "suggestedRetailPriceInCents": row["suggested_retail_price_in_cents"],
+            "annualPriceInCents": None,
+            "instructorAccessPriceInCents": None,
+            "variations": [],
+        }
+    ]
+
+
+def _catalog_fields(row: sqlite3.Row) -> dict:
+    """What Course and LearningPath share with the item's catalog card."""
+    return {
+        "sku": row["sku"],
+        "metaTitle": row["meta_title"],
+        "metaDescription": row["meta_description"],
+        "suggestedRetailPriceInCents": row["suggested_retail_price_in_cents"],
+        "customFields": loads(row["custom_fields"], {}),
+        "prices": prices(row),
+        "hasMultipleCurrencies": False,
+        "bulkPurchasingEnabled": False,
+        "taxable": bool(row["price_in_cents"]),
+    }
+
+
 def resource_dict(row: sqlite3.Row | None) -> dict | None:
     """A content row as the Course | LearningPath union member; per-learner fields resolve later."""
     if row is None:
@@ -331,6 +408,13 @@ def resource_dict(row: sqlite3.Row | None) -> dict | None:
             "publishDate": row["publish_date"],
             "createdAt": row["created_at"],
             "updatedAt": row["updated_at"],
+            "contentType": "Learning Path",
+            "freeWithRegistration": row["price_in_cents"] == 0 and row["visibility"] != 4,
+            "purchasable": bool(row["price_in_cents"]) or row["visibility"] == 4,
+            "seatsLimit": row["seats_limit"],
+            "enrollmentStartDate": row["enrollment_start_date"],
+            "enrollmentEndDate": row["enrollment_end_date"],
+            **_catalog_fields(row),
             "_row": row,
         }
     return course_dict(row)
@@ -368,6 +452,14 @@ def course_dict(row: sqlite3.Row) -> dict:
             else []
         ),
         "waitlistingEnabled": bool(row["waitlisting_enabled"]),
+        "sessionIsTitled": bool(row["session_title"]),
+        "displayMap": kind in ("inPersonEvent", "inPersonEventCourse"),
+        "displayResults": True,
+        "embeddedEnabled": False,
+        "discussionsEnabled": bool(row["has_community_group"]),
+        "isChild": False,
+        "gracePeriodEndDate": row["course_end_date"],
+        **_catalog_fields(row),
         "_row": row,
     }
 
@@ -410,6 +502,16 @@ def user_dict(store: Store, row: sqlite3.Row) -> dict:
         "clientId": row["client_id"],
         "customFields": loads(row["custom_fields"], {}),
         "shouldHighlight": False,
+        "address1": row["address1"],
+        "address2": row["address2"],
+        "city": row["city"],
+        "state": row["state"],
+        "zipCode": row["zip_code"],
+        "country": row["country"],
+        "telephone": row["telephone"],
+        "externalCustomerId": row["external_customer_id"],
+        "lastInitial": last[:1] or None,
+        "twoFactorEnabled": False,
         "_row": row,
         "_store": store,
     }

@@ -14,6 +14,7 @@ from .common import (
     checked_limit,
     content_by_id,
     content_dicts,
+    content_type,
     ctx,
     mutation,
     query,
@@ -24,7 +25,8 @@ CATALOG_PAGE_SIZE = 20
 ENROLLED = (
     "SELECT content.*, enrollments.status AS enrollment_status, enrollments.due_date, "
     "enrollments.source, enrollments.last_viewed_at, enrollments.enrolled_at, "
-    "enrollments.archived_at, enrollments.archive_id, enrollments.reinstatable "
+    "enrollments.archived_at, enrollments.archive_id, enrollments.reinstatable, "
+    "enrollments.expires_at "
     "FROM enrollments JOIN content ON content.id = enrollments.content_id "
     "WHERE enrollments.user_id = ? AND content.is_active = 1 "
 )
@@ -373,9 +375,14 @@ def resolve_catalog_content(
         ]
     items = sort_items([i for i in items if search.matches(i)], sortColumn, sortDirection, search)
     start = (page - 1) * CATALOG_PAGE_SIZE
+    column, direction = sortColumn or "relevance", sortDirection or "asc"
     return {
         "contentItems": items[start : start + CATALOG_PAGE_SIZE],
         "meta": {
+            "aggregations": aggregations(items),
+            "displayBundle": catalog_bundle(store),
+            "selectedSort": f"{column}:{direction}",
+            "debug": False,
             "total": len(items),
             "hasMore": start + CATALOG_PAGE_SIZE < len(items),
             "contentTypes": all_types,
@@ -389,8 +396,8 @@ def resolve_catalog_content(
             "isCurated": False,
             "queryCustomFields": {},
             "resultsDisplayType": resultsDisplayType or "grid",
-            "selectedSortColumn": sortColumn or "relevance",
-            "selectedSortDirection": sortDirection or "asc",
+            "selectedSortColumn": column,
+            "selectedSortDirection": direction,
             "sortCourseStartDateEnabled": True,
             "sortCreatedAtEnabled": True,
             "sortPublishDateEnabled": True,
@@ -445,3 +452,130 @@ def resolve_redeem_balance(_obj, info, contentType, contentId):
             (user["id"], row["id"], now()),
         )
     return f"/learn/{row['slug']}" if row["kind"] in ("article", "video") else "/dashboard"
+
+
+def aggregations(items: list[dict]) -> list[dict]:
+    """The catalog's facets over the items found: topic, type and language, each bucket with
+    its count and the search that narrows the catalog to it."""
+    tags: dict[str, int] = {}
+    kinds: dict[str, tuple[str, int]] = {}
+    languages: dict[str, int] = {}
+    for item in items:
+        for tag in item["tags"]:
+            tags[tag["label"]] = tags.get(tag["label"], 0) + 1
+        label, count = kinds.get(item["kind"], (item["contentTypeLabel"], 0))
+        kinds[item["kind"]] = (label, count + 1)
+        if item["language"]:
+            languages[item["language"]] = languages.get(item["language"], 0) + 1
+
+    def bucket(value: str, label: str, count: int, query: str) -> dict:
+        return {"value": value, "label": label, "count": count, "query": query,
+                "description": None}  # fmt: skip
+
+    def by_count(pairs):
+        return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+
+    return [
+        {
+            "key": "tags",
+            "label": "Topic",
+            "buckets": [bucket(t, t, n, f'tags:"{t}"') for t, n in by_count(tags.items())],
+        },
+        {
+            "key": "kind",
+            "label": "Type",
+            "buckets": [
+                bucket(kind, label, n, f"kind:{kind}")
+                for kind, (label, n) in sorted(kinds.items(), key=lambda p: (-p[1][1], p[0]))
+            ],
+        },
+        {
+            "key": "language",
+            "label": "Language",
+            "buckets": [
+                bucket(code, code, n, f"language:{code}") for code, n in by_count(languages.items())
+            ],
+        },
+    ]
+
+
+def catalog_bundle(store: Store) -> dict | None:
+    """The subscription bundle the catalog offers beside its items, if any."""
+    row = store.one("SELECT * FROM bundles WHERE in_catalog = 1 ORDER BY slug LIMIT 1")
+    if row is None:
+        return None
+    return {
+        "id": row["id"],
+        "slug": row["slug"],
+        "name": row["name"],
+        "priceInCents": row["price_in_cents"],
+        "annualPriceInCents": row["annual_price_in_cents"],
+        "planId": row["plan_id"],
+        "annualPlanId": row["annual_plan_id"],
+        "purchasable": True,
+        "taxable": True,
+        "needShippingAddress": False,
+        "variations": [],
+        "weight": None,
+    }
+
+
+@query.field("QueryContents")
+def resolve_query_contents(_obj, info, ids):
+    """The items of these ids the caller may see, in the order asked; others are left out."""
+    context = ctx(info)
+    user = context.user()
+    client_id = user["client_id"] if user else None
+    wanted = list(dict.fromkeys(str(i) for i in ids))[:CATALOG_PAGE_SIZE * 5]
+    rows = []
+    for content_id in wanted:
+        row = context.store.one("SELECT * FROM content WHERE id = ?", content_id)
+        if row is not None and can_see(context.store, row, client_id):
+            rows.append(row)
+    return content_dicts(context.store, rows)
+
+
+def may_queue(store: Store, row: sqlite3.Row, user: sqlite3.Row) -> str | None:
+    """Why the learner may not add this item to their content, or None when they may."""
+    if not can_see(store, row, user["client_id"]):
+        return "not_found"
+    if row["kind"] not in REDEEMABLE_KINDS + ("learningPath",):
+        return "kind"
+    if row["price_in_cents"] or row["visibility"] == 4:
+        return "paid"
+    return None
+
+
+@content_type.field("canAddToQueue")
+def resolve_can_add_to_queue(obj, info):
+    context = ctx(info)
+    user = context.user()
+    if user is None or obj["id"] in context.enrollment_statuses():
+        return False
+    return may_queue(context.store, obj["_row"], user) is None
+
+
+@mutation.field("AddResourceToQueue")
+def resolve_add_resource_to_queue(_obj, info, resourceId, resourceType=None):
+    """Add a free item to the learner's own content, not started, as TI's "Add to queue"."""
+    context = ctx(info)
+    user = context.require_user()
+    store = context.store
+    row = store.one("SELECT * FROM content WHERE id = ?", str(resourceId))
+    refusal = "not_found" if row is None else may_queue(store, row, user)
+    if refusal == "not_found":
+        raise NotFound("No content with this id.")
+    if resourceType is not None and resourceType != row["kind"]:
+        raise BadInput(f"This content is a {row['kind']}, not a {resourceType}.")
+    if refusal == "kind":
+        raise BadInput("This kind of content cannot be added to your content.")
+    if refusal == "paid":
+        raise Forbidden("This content must be bought before it can be added.")
+    store.execute(
+        "INSERT OR IGNORE INTO enrollments (user_id, content_id, source, enrolled_at) "
+        "VALUES (?, ?, 'queued', ?)",
+        user["id"],
+        row["id"],
+        now(),
+    )
+    return True

@@ -41,6 +41,15 @@ PAGE_TYPES = {
     "video": "VideoPage",
     "workbook": "WorkbookPage",
 }
+# The parts a page type always has (lists and switches); the demo's pages have none of them.
+PAGE_PARTS = {
+    "languages": [],
+    "markers": [],
+    "questions": [],
+    "sidebarItems": [],
+    "sidebarIsHidden": False,
+    "randomizeChoices": False,
+}
 IN_PERSON = ("inPersonEvent", "inPersonEventCourse")
 WEBINARS = ("webinar", "webinarCourse")
 page_resource = UnionType("PageResource")
@@ -203,6 +212,8 @@ def resolve_sections(obj, info):
             "topics": [],
         }
         sections[lesson["section_id"]]["lessons"].append(lessons[lesson["id"]])
+    row = obj["_row"]
+    company = store.scalar("SELECT id FROM company ORDER BY rowid LIMIT 1")
     for topic in topics:
         lessons[topic["lesson_id"]]["topics"].append(
             {
@@ -210,6 +221,11 @@ def resolve_sections(obj, info):
                 "lessonId": topic["lesson_id"],
                 "title": topic["title"],
                 "type": topic["type"],
+                "body": topic["body"],
+                "companyId": company,
+                "createdAt": row["created_at"],
+                "updatedAt": row["updated_at"],
+                **PAGE_PARTS,
             }
         )
     return list(sections.values())
