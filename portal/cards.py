@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import api
 from portal.api.errors import ApiError, TokenExpired
-from portal.formats import local_date, parse_date
+from portal.formats import local_date, local_time, parse_date, stars
 from portal.fragments import changes_at, kept_dict
 from portal.urls import instance_url
 
@@ -138,6 +138,15 @@ def _card(raw: dict, buy_url: str | None, overdue: bool) -> dict:
         "percent": 100 if state == "completed" else 0 if state == "not-started" else None,
         "wants_progress": state == "started" and kind != "learningPath",
         "buy_url": buy_url,
+        "ribbon": (raw.get("ribbon") or {}).get("label"),
+        "stars": stars(raw.get("rating")),
+        # An event's session: its title and when it next meets.
+        "session": raw.get("sessionTitle") if kind in EVENT_KINDS else None,
+        "session_time": (
+            local_time(raw.get("meetingStartDate") or raw.get("courseStartDate"))
+            if kind in EVENT_KINDS and raw.get("sessionTitle")
+            else None
+        ),
     }
     found["action"] = primary_action(found)
     return found

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask_babel import format_date, format_decimal
+from babel import dates
+from flask_babel import format_date, format_decimal, format_time, get_locale, to_user_timezone
 
 
 def parse_date(value) -> datetime | None:
@@ -27,6 +28,25 @@ def local_date(value, style: str = "medium") -> str | None:
     """A date from the API written the learner's way (Flask-Babel, their locale)."""
     moment = parse_date(value)
     return format_date(moment, style) if moment else None
+
+
+def local_time(value) -> str | None:
+    """A date and time from the API written the learner's way, in their time zone, without
+    seconds: "Sat, May 4, 2030, 9:00 AM", "sam. 4 mai 2030, 09:00"."""
+    moment = parse_date(value)
+    if moment is None:
+        return None
+    locale = get_locale()
+    day = dates.format_skeleton("yMMMEd", to_user_timezone(moment), locale=locale)
+    pattern = str(locale.datetime_formats["medium"]).replace("'", "")  # "{1}, {0}"
+    return pattern.replace("{1}", day).replace("{0}", format_time(moment, "short"))
+
+
+def stars(rating) -> str | None:
+    """TI's rating (a percent: five stars are 100) as stars out of five, "4.6"."""
+    if not isinstance(rating, int | float) or isinstance(rating, bool) or rating <= 0:
+        return None
+    return format_decimal(round(min(rating, 100) / 20, 1), format="0.0")
 
 
 def credits(balance) -> str:

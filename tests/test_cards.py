@@ -94,6 +94,44 @@ def test_the_card_macro_renders_one_primary_action_and_an_accessible_progress_ba
     assert '<a href="/learn/course/c1">Intro</a>' in html
 
 
+def test_an_event_card_shows_its_session_and_when_it_meets_a_card_its_ribbon_and_rating(app):
+    from flask import render_template_string
+
+    from portal.cards import card
+
+    template = '{% import "_card.html" as cards %}<ul>{{ cards.content_card(item) }}</ul>'
+    event = {
+        **COURSE,
+        "kind": "inPersonEvent",
+        "sessionTitle": "Planning <the> year",
+        "meetingStartDate": "2030-05-04T09:00:00Z",
+        "courseStartDate": "2030-05-03T00:00:00Z",
+        "rating": 92,
+        "ribbon": {"label": "Last seats"},
+    }
+    with app.test_request_context("/dashboard"):
+        html = render_template_string(template, item=card(event))
+        plain = render_template_string(template, item=card({**COURSE, "sessionTitle": "x"}))
+    assert '<span class="badge badge--ribbon">Last seats</span>' in html
+    assert "Rated 4.6 out of 5" in html
+    # The meeting's time, not the event's first day; the title as text, never markup.
+    assert "Session: Planning &lt;the&gt; year, " in html
+    assert 'content-card__date">Sat, May 4, 2030, 9:00\u202fAM<' in html
+    # A course has no session, and no ribbon or rating when the instance gives none.
+    assert "Session:" not in plain and "badge--ribbon" not in plain and "Rated" not in plain
+
+
+@pytest.mark.parametrize(
+    ("rating", "shown"), [(92, "4.6"), (100, "5.0"), (130, "5.0"), (10, "0.5"), (0, None),
+                          (None, None), (True, None), ("90", None)],
+)  # fmt: skip
+def test_a_rating_in_percent_is_shown_as_stars_out_of_five(app, rating, shown):
+    from portal.formats import stars
+
+    with app.test_request_context("/dashboard"):
+        assert stars(rating) == shown
+
+
 @pytest.mark.parametrize(
     ("due", "status", "overdue"),
     [

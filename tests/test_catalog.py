@@ -281,6 +281,21 @@ def test_catalog_cards_show_description_and_open_the_content(busy, sandbox):
     assert link and link.group(1).startswith("/learn/")
 
 
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_catalog_cards_show_the_instance_s_ribbon_and_the_learners_rating(busy, sandbox, headers):
+    html = text(busy.get("/catalog?query=Python+for+Analysts", headers=headers))
+    card = html.split('class="content-card ', 1)[1].split("</li>", 1)[0]
+    assert "Python for Analysts" in card
+    assert '<span class="badge badge--ribbon">Popular</span>' in card
+    rating = sandbox.store.scalar("SELECT rating FROM content WHERE title = 'Python for Analysts'")
+    assert f"Rated {round(rating / 20, 1):.1f} out of 5" in card
+    # Nothing rated and no ribbon: neither is drawn.
+    html = text(busy.get("/catalog?query=Leadership+Premium+Bundle", headers=headers))
+    card = html.split('class="content-card ', 1)[1].split("</li>", 1)[0]
+    assert "Leadership Premium Bundle" in card
+    assert "badge--ribbon" not in card and "Rated" not in card
+
+
 def test_catalog_filter_form_works_without_javascript(busy):
     html = text(busy.get("/catalog"))
     form = re.search(

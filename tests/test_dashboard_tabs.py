@@ -4,6 +4,7 @@ Certificates; plain and htmx, for the busy demo learner and for the new one."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 
@@ -40,6 +41,30 @@ def titles(page: str) -> list[str]:
         re.sub(r"<[^>]+>", "", t).strip()
         for t in re.findall(r'class="content-card__title[^"]*">(.*?)</h\d>', page, re.S)
     ]
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_event_cards_name_their_session_and_when_it_meets(busy, sandbox, headers):
+    first = sandbox.store.scalar(
+        "SELECT MIN(start_date) FROM meetings JOIN content ON content.id = meetings.content_id "
+        "WHERE content.title = 'Leadership Offsite London'"
+    )
+    moment = datetime.fromisoformat(first.replace("Z", "+00:00"))
+    # In the learner's content: the session and when it meets (UTC for the demo learner).
+    listed = cards_by_title(html(busy.get("/dashboard?q=Offsite", headers=headers)))
+    when = re.search(r'Session: Planning the year ahead, <span class="content-card__date">'
+                     r"([^<]+)</span>", listed["Leadership Offsite London"])  # fmt: skip
+    assert when and f" {moment.day}, {moment.year}, 9:00\u202fAM" in when[1]
+    # The Events tab writes the time out in full below the card: the session without it.
+    events = cards_by_title(panel(html(busy.get("/dashboard?tab=eventItems", headers=headers))))
+    offsite = events["Leadership Offsite London"]
+    assert "Session: Planning the year ahead</p>" in offsite
+    assert "Session: Annual briefing</p>" in events["Compliance Briefing 2025"]
+
+
+def cards_by_title(page: str) -> dict[str, str]:
+    title = re.compile(r'class="content-card__title[^"]*"><a [^>]*>([^<]+)</a>')
+    return {title.search(card)[1]: card for card in page.split('class="content-card ')[1:]}
 
 
 @pytest.mark.parametrize("tab", TABS)
