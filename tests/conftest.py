@@ -101,6 +101,17 @@ def make_sandbox(demo_data, tmp_path):
         running.server.stop()
 
 
+@pytest.fixture(scope="module")
+def module_sandbox(demo_data, tmp_path_factory):
+    """One sandbox with its own copy of the demo data for a whole module: for modules whose
+    tests read the demo, or change only what no other test of theirs reads."""
+    directory = copy_demo_data(demo_data, tmp_path_factory.mktemp("module-sandbox"))
+    running = start_sandbox(directory)
+    yield running
+    running.server.stop()
+    running.store.close()
+
+
 @pytest.fixture
 def sandbox(make_sandbox):
     """A running sandbox with fresh demo data: `.url`, `.api_key`, `.store`, `.app`."""

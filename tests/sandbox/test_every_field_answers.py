@@ -19,7 +19,6 @@ from graphql import (
 
 from portal.sandbox.demo import DEMO_LOGINS
 from portal.sandbox.demo_storefront import NEWS_FEED
-from tests.conftest import copy_demo_data, start_sandbox
 
 SCHEMA = build_schema(
     (Path(__file__).resolve().parents[2] / "portal/sandbox/schema.graphql").read_text()
@@ -56,8 +55,8 @@ def selection(kind, depth: int, prefix: str = "") -> str:
 
 
 @pytest.fixture(scope="module")
-def served(demo_data, tmp_path_factory):
-    sandbox = start_sandbox(copy_demo_data(demo_data, tmp_path_factory.mktemp("every-field")))
+def served(module_sandbox):
+    sandbox = module_sandbox
     endpoint = f"{sandbox.url}/helium?apiKey={sandbox.api_key}"
     email, password = DEMO_LOGINS["busy"]
     login = f'mutation {{ Login(email: "{email}", password: "{password}") }}'
@@ -100,9 +99,7 @@ def served(demo_data, tmp_path_factory):
         )
         return answer.json()
 
-    yield ask
-    sandbox.server.stop()
-    store.close()
+    return ask
 
 
 @pytest.mark.parametrize("root", sorted(set(SCHEMA.query_type.fields) - ELSEWHERE), ids=str)

@@ -33,7 +33,6 @@ from graphql import (
 )
 
 from portal.sandbox.demo import DEMO_CODES, DEMO_LOGINS
-from tests.conftest import copy_demo_data, start_sandbox
 
 HELIUM = Path(__file__).parent / "helium"
 REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/ti-helium-schema.graphql"
@@ -311,11 +310,8 @@ class Helium:
 
 
 @pytest.fixture(scope="module")
-def helium(demo_data, tmp_path_factory):
-    sandbox = start_sandbox(copy_demo_data(demo_data, tmp_path_factory.mktemp("helium")))
-    yield Helium(sandbox)
-    sandbox.server.stop()
-    sandbox.store.close()
+def helium(module_sandbox):
+    return Helium(module_sandbox)
 
 
 # -- what an answer must hold ----------------------------------------------------------------------

@@ -12,7 +12,6 @@ import requests
 from portal.sandbox.demo import DEMO_LOGINS
 from portal.sandbox.demo_storefront import NEWS_FEED
 from portal.sandbox.demo_texts import DESCRIPTIONS
-from tests.conftest import copy_demo_data, start_sandbox
 
 
 class Academy:
@@ -55,12 +54,9 @@ class Academy:
 
 
 @pytest.fixture(scope="module")
-def academy(demo_data, tmp_path_factory):
+def academy(module_sandbox):
     """Read-only checks share one sandbox."""
-    sandbox = start_sandbox(copy_demo_data(demo_data, tmp_path_factory.mktemp("storefront")))
-    yield Academy(sandbox)
-    sandbox.server.stop()
-    sandbox.store.close()
+    return Academy(module_sandbox)
 
 
 @pytest.fixture
