@@ -152,6 +152,9 @@ def gunicorn_command(
         # gunicorn's control socket sits at one path per user: several portals on a host
         # would fight over it, and nothing here uses it.
         "--no-control-socket",
+        # Hooks: metrics of ended workers, METRICS_BIND, the workers' heartbeat in memory.
+        "--config",
+        "python:portal.gunicorn_config",
     ]
     if worker_class == "gthread":
         args += ["--threads", str(threads)]
@@ -265,11 +268,17 @@ def serve(
     bind: str, workers: int, threads: int, worker_class: str, gunicorn_args: tuple[str, ...]
 ) -> None:
     """Run the portal in production with gunicorn (set TI_BASE_URL, TI_API_KEY, SECRET_KEY)."""
+    from portal.gunicorn_config import metrics_environment
+    from portal.metrics import split_bind
     from portal.security import serve_options
 
     try:
         options = serve_options(workers, os.environ)
+        if os.environ.get("METRICS_BIND"):
+            split_bind(os.environ["METRICS_BIND"])
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     args = gunicorn_command(bind, workers, threads, worker_class, (*options, *gunicorn_args))
-    os.execvpe(args[0], args, server_environment(os.environ))
+    # Every worker counts into files of one folder, read whole by whichever answers /metrics.
+    env = server_environment({**os.environ, **metrics_environment(os.environ)})
+    os.execvpe(args[0], args, env)
