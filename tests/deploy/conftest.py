@@ -9,6 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import requests
+
+from tests.conftest import csrf_from
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "localhost/portal-base:bookworm"
@@ -111,3 +114,24 @@ def redis_image(base_image, tmp_path_factory) -> str:
     )
     podman("build", "--format", "docker", "--tag", REDIS_IMAGE, str(folder))
     return REDIS_IMAGE
+
+
+def sign_in_by_hand(form_url: str, post_url: str) -> dict:
+    """Avery signs in over plain http (the form from form_url, sent to post_url): the session
+    cookie, which is Secure, so sent by hand."""
+    with requests.Session() as learner:
+        learner.trust_env = False
+        form = learner.get(f"{form_url}/login", timeout=30)
+        signed = learner.post(
+            f"{post_url}/login",
+            data={
+                "email": "avery@example.com",
+                "password": "learn-avery-1",
+                "csrf_token": csrf_from(form.text),
+            },
+            cookies={"portal_session": form.cookies["portal_session"]},
+            allow_redirects=False,
+            timeout=30,
+        )
+    assert signed.status_code == 303, signed.text[:500]
+    return {"portal_session": signed.cookies["portal_session"]}

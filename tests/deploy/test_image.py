@@ -13,8 +13,8 @@ import uuid
 import pytest
 import requests
 
-from tests.conftest import API_KEY, csrf_from
-from tests.deploy.conftest import podman
+from tests.conftest import API_KEY
+from tests.deploy.conftest import podman, sign_in_by_hand
 from tests.test_redis import _free_port, redis_url, store  # noqa: F401 - fixtures
 
 # The aim is 250 MB; the image is ~290 MB (README: the Debian base 120 MB, the virtualenv
@@ -54,7 +54,7 @@ def test_the_portal_image_holds_the_portal_alone_as_a_user(portal_image):
     assert size_mb < MAX_IMAGE_MB
     config = found["Config"]
     assert config["User"] == "10001:0"
-    assert "/healthz" in " ".join(config["Healthcheck"]["Test"])
+    assert "/healthz" in " ".join(found["Healthcheck"]["Test"])
     assert config["Cmd"][:3] == ["portal", "serve", "--bind"] and "0.0.0.0:8000" in config["Cmd"]
     script = (
         "import importlib.util as u, os, shutil, portal;"
@@ -83,34 +83,17 @@ def test_the_portal_serves_from_a_read_only_root_and_finishes_requests_on_sigter
         "--graceful-timeout", "30",
     )  # fmt: skip
     wait_for(f"{url}/readyz", container=container_name)
-    podman("healthcheck", "run", container_name)
-    with requests.Session() as learner:
-        learner.trust_env = False
-        form = learner.get(f"{url}/login", timeout=30)
-        cookie = {"portal_session": form.cookies["portal_session"]}  # Secure: sent by hand
-        signed = learner.post(
-            f"{url}/login",
-            data={
-                "email": "avery@example.com",
-                "password": "learn-avery-1",
-                "csrf_token": csrf_from(form.text),
-            },
-            cookies=cookie,
-            allow_redirects=False,
-            timeout=30,
-        )
-        assert signed.status_code == 303
-        cookie = {"portal_session": signed.cookies["portal_session"]}
-        answers: list = []
+    cookie = sign_in_by_hand(url, url)
+    answers: list = []
 
-        def slow_page() -> None:  # ~1.5 s upstream: still running when SIGTERM comes
-            answers.append(requests.get(f"{url}/dashboard", cookies=cookie, timeout=60))
+    def slow_page() -> None:  # ~1.5 s upstream: still running when SIGTERM comes
+        answers.append(requests.get(f"{url}/dashboard", cookies=cookie, timeout=60))
 
-        page = threading.Thread(target=slow_page)
-        page.start()
-        time.sleep(0.5)
-        podman("stop", "--time", "40", container_name)
-        page.join()
+    page = threading.Thread(target=slow_page)
+    page.start()
+    time.sleep(0.5)
+    podman("stop", "--time", "40", container_name)
+    page.join()
 
     assert answers and answers[0].status_code == 200 and "Avery" in answers[0].text
     state = json.loads(podman("inspect", container_name).stdout)[0]["State"]
@@ -130,6 +113,7 @@ def test_the_demo_image_is_the_whole_demo_and_a_learner_signs_in(demo_image, pag
     wait_for(f"{url}/readyz", seconds=240, container=container_name)
     logs = podman("logs", container_name)
     assert "avery@example.com / learn-avery-1" in logs.stdout + logs.stderr
+    podman("healthcheck", "run", container_name)  # the image's HEALTHCHECK, on its port 8000
 
     page.goto(f"{url}/login")
     page.get_by_label("Email").fill("avery@example.com")

@@ -23,8 +23,7 @@ import pytest
 import requests
 import yaml
 
-from tests.conftest import csrf_from
-from tests.deploy.conftest import ROOT, podman
+from tests.deploy.conftest import ROOT, podman, sign_in_by_hand
 
 OVERLAY = ROOT / "deploy" / "kubernetes" / "sandbox"
 
@@ -179,26 +178,10 @@ def test_the_manifests_run_two_portals_with_redis_and_a_learner_signs_in(cluster
             assert ready.json() == {"status": "ok", "instance": "ok", "redis": "ok"}
 
     first, second = services
-    with requests.Session() as learner:
-        learner.trust_env = False
-        form = learner.get(f"{first}/login", timeout=30)
-        cookie = {"portal_session": form.cookies["portal_session"]}  # Secure: sent by hand
-        signed = learner.post(  # the form from one pod, sent to the other
-            f"{second}/login",
-            data={
-                "email": "avery@example.com",
-                "password": "learn-avery-1",
-                "csrf_token": csrf_from(form.text),
-            },
-            cookies=cookie,
-            allow_redirects=False,
-            timeout=30,
-        )
-        assert signed.status_code == 303, signed.text[:500]
-        cookie = {"portal_session": signed.cookies["portal_session"]}
-        for endpoint in services:
-            page = requests.get(f"{endpoint}/dashboard", cookies=cookie, timeout=30)
-            assert page.status_code == 200 and "Avery" in page.text, endpoint
+    cookie = sign_in_by_hand(first, second)  # the form from one pod, sent to the other
+    for endpoint in services:
+        page = requests.get(f"{endpoint}/dashboard", cookies=cookie, timeout=30)
+        assert page.status_code == 200 and "Avery" in page.text, endpoint
 
     # The pods run as the manifests say: a user, on a read-only root.
     shown = podman("exec", "portal-pod-0-portal", "sh", "-c", "id -u; touch /x || true").stdout
