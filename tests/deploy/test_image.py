@@ -65,6 +65,28 @@ def test_the_portal_image_holds_the_portal_alone_as_a_user(portal_image):
     assert shown.split() == ["10001", "[]", "[]"], shown
 
 
+def test_the_portal_image_speaks_its_three_languages(portal_image):
+    """The image keeps Babel's data of English, French and German alone: each still draws
+    pages, dates, numbers and amounts."""
+    script = (
+        "import datetime, warnings, logging; logging.disable(logging.CRITICAL);"
+        "from babel import dates, numbers; from portal import create_app;"
+        "app = create_app({'TESTING': True, 'TI_BASE_URL': 'http://127.0.0.1:9',"
+        " 'SECRET_KEY': 'x', 'REDIS_URL': None, 'SESSION_FILE_DIR': '/dev/shm/sessions'});"
+        "client = app.test_client();"
+        "moment = datetime.datetime(2026, 3, 1, 14, 30, tzinfo=datetime.UTC);"
+        "[print(lang, client.get('/login', headers={'Accept-Language': lang}).status_code,"
+        " dates.format_datetime(moment, 'full', tzinfo='Europe/Paris', locale=lang),"
+        " numbers.format_currency(1234.5, 'EUR', locale=lang),"
+        " numbers.format_percent(0.42, locale=lang), sep='|')"
+        " for lang in ('en', 'fr', 'de')]"
+    )
+    shown = podman("run", "--rm", "--read-only", portal_image, "python3", "-c", script).stdout
+    assert "en|200|Sunday, March 1, 2026" in shown, shown
+    assert "fr|200|dimanche 1 mars 2026" in shown, shown
+    assert "de|200|Sonntag, 1. März 2026" in shown, shown
+
+
 def test_the_portal_serves_from_a_read_only_root_and_finishes_requests_on_sigterm(
     portal_image,
     make_sandbox,
