@@ -6,8 +6,9 @@ podman 4.3 runs Pods, Deployments, ConfigMaps and PersistentVolumeClaims of the 
 skips the other kinds. So that the same manifests run, this test does what kubectl and the
 cluster would do for the rest: it builds the kustomization (resources and merge patches), makes
 the Secret a podman secret (kube play 4.3 reads its own copy back wrongly), runs the Redis
-StatefulSet as its one pod named after its Service (with its volume claim), and reaches the
-Service's pods as kube-proxy does: by the Service's selector and target port."""
+StatefulSet as its one pod named after its Service (with its volume claim), keeps container
+ports off the host (podman 4.3 publishes each containerPort there), and reaches the Service's
+pods as kube-proxy does: by the Service's selector and target port."""
 
 from __future__ import annotations
 
@@ -60,10 +61,30 @@ def build(folder: Path) -> list[dict]:
     return documents
 
 
+def unpublished(spec: dict) -> dict:
+    """A pod spec whose container ports stay inside the pod network: podman 4.3 publishes every
+    containerPort on the host (two portal pods would fight over :8000). Probes that name a
+    port get its number."""
+    spec = copy.deepcopy(spec)
+    for container in spec["containers"]:
+        numbers = {port["name"]: port["containerPort"] for port in container.pop("ports", [])}
+        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+            for action in ("httpGet", "tcpSocket"):
+                found = container.get(probe, {}).get(action)
+                if found and found.get("port") in numbers:
+                    found["port"] = numbers[found["port"]]
+    return spec
+
+
 def for_podman(documents: list[dict], secrets: list[str]) -> list[dict]:
     """The documents podman 4.3 runs, the Secret made a podman secret, the StatefulSet a pod."""
     played = []
-    for doc in documents:
+    for doc in copy.deepcopy(documents):
+        if doc["kind"] == "Pod":
+            doc["spec"] = unpublished(doc["spec"])
+        elif doc["kind"] in ("Deployment", "StatefulSet"):
+            template = doc["spec"]["template"]
+            template["spec"] = unpublished(template["spec"])
         kind, name = doc["kind"], doc["metadata"]["name"]
         if kind == "Secret":
             values = {key: value.encode() for key, value in doc.get("stringData", {}).items()}
