@@ -17,9 +17,7 @@ from tests.conftest import API_KEY
 from tests.deploy.conftest import podman, sign_in_by_hand
 from tests.test_redis import _free_port, redis_url, store  # noqa: F401 - fixtures
 
-# The aim is 250 MB; the image is ~290 MB (README: the Debian base 120 MB, the virtualenv
-# 160 MB of which Babel's locale data 35 MB, fontTools 30 MB, compiled modules 33 MB).
-MAX_IMAGE_MB = 300
+MAX_IMAGE_MB = 250
 
 
 def inspect(image: str) -> dict:
