@@ -63,6 +63,17 @@ def test_the_portal_image_holds_the_portal_alone_as_a_user(portal_image):
     assert shown.split() == ["10001", "[]", "[]"], shown
 
 
+def test_the_portal_image_draws_a_pdf_on_a_read_only_root(portal_image):
+    """WeasyPrint's libraries (Pango, a font) are in the image: a certificate PDF can be drawn."""
+    script = (
+        "import weasyprint;"
+        "pdf = weasyprint.HTML(string='<h1>Certificate of completion</h1>').write_pdf();"
+        "print(pdf[:5].decode(), len(pdf) > 1000)"
+    )
+    shown = podman("run", "--rm", "--read-only", portal_image, "python3", "-c", script).stdout
+    assert shown.split() == ["%PDF-", "True"], shown
+
+
 def test_the_portal_image_speaks_its_three_languages(portal_image):
     """The image keeps Babel's data of English, French and German alone: each still draws
     pages, dates, numbers and amounts."""
