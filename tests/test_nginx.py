@@ -260,7 +260,9 @@ def site(demo_data, tmp_path_factory):
     portals = []
     for number in range(2):
         var = folder / f"var-{number}"
-        portal_env = {**env, "PORTAL_VAR_DIR": str(var)}
+        # The metrics folder in the test's own: a process killed by the test leaves its files.
+        metrics = folder / f"metrics-{number}"
+        portal_env = {**env, "PORTAL_VAR_DIR": str(var), "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
         portals.append(Portal(_free_port(), portal_env, folder / f"portal-{number}.log"))
     nginx, nginx_errors = None, (folder / "nginx.stderr").open("wb")
     try:

@@ -42,7 +42,9 @@ def wait_for(url: str, seconds: float = 120, container: str | None = None) -> No
 def container_name():
     name = f"portal-test-{uuid.uuid4().hex[:8]}"
     yield name
-    subprocess.run(["podman", "rm", "--force", "--volumes", "--time", "0", name], capture_output=True)
+    subprocess.run(
+        ["podman", "rm", "--force", "--volumes", "--time", "0", name], capture_output=True
+    )
 
 
 def test_the_portal_image_holds_the_portal_alone_as_a_user(portal_image):
