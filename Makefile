@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 REDIS_SERVER := /usr/bin/redis-server
+NGINX := /usr/sbin/nginx
+# Debian's promtool (package prometheus) checks the shipped alerts, dashboard and metrics; only
+# the binary is taken from the package, so that no Prometheus server is installed or started.
+PROMTOOL := $(BIN)/promtool
 
-.PHONY: install demo test bench lint translations compile-translations
+.PHONY: install demo test bench lint translations compile-translations deploy-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +21,7 @@ install: $(BIN)/python
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing=" chromium"; \
 	[ -x $(REDIS_SERVER) ] || missing="$$missing redis-server"; \
+	[ -x $(NGINX) ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -26,11 +31,23 @@ install: $(BIN)/python
 			case "$$missing" in *redis-server*) \
 				echo "Without $(REDIS_SERVER) the Redis tests (tests/test_redis.py) are skipped.";; \
 			esac; \
+			case "$$missing" in *nginx*) \
+				echo "Without $(NGINX) the proxy tests (tests/test_nginx.py) fail.";; \
+			esac; \
 			case "$$missing" in *chromium*) \
 				echo "Chromium is missing at $(CHROMIUM): the browser tests need it."; exit 1;; \
 			esac; \
 		fi; \
 	fi
+	@$(MAKE) --no-print-directory $(PROMTOOL)
+
+$(PROMTOOL):
+	@work="$$(mktemp -d)"; \
+	( cd "$$work" && apt-get download prometheus >/dev/null 2>&1 ) \
+		|| { apt-get update -qq >/dev/null 2>&1 && ( cd "$$work" && apt-get download prometheus >/dev/null ); }; \
+	dpkg-deb --fsys-tarfile "$$work"/prometheus_*.deb | tar -x -O ./usr/bin/promtool > $(PROMTOOL).part \
+		&& chmod +x $(PROMTOOL).part && mv $(PROMTOOL).part $(PROMTOOL); \
+	status=$$?; rm -rf "$$work" $(PROMTOOL).part; exit $$status
 
 demo: install
 	$(BIN)/portal demo
@@ -42,6 +59,18 @@ test: install
 	@status=0; $(BIN)/python -m pytest -n auto --dist worksteal || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest ran no tests: failing." >&2; fi; \
 	exit $$status
+
+# The container image (built on a Debian base made here with mmdebstrap: no image registry is
+# reached) and the Kubernetes manifests under podman kube play: minutes, so not in `make test`.
+deploy-test: install
+	@missing=""; \
+	for tool in podman runc mmdebstrap; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "Missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+	PORTAL_DEPLOY_TESTS=1 $(BIN)/python -m pytest -p no:xdist -v --timeout 1800 tests/deploy
 
 bench: install
 	@for script in tests/benchmarks/bench_*.py; do \

@@ -27,11 +27,21 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     _derive_settings(app, explicit=set(config or ()))
 
-    from portal import errors, fragments, i18n, request_log, security, serving, session_registry
+    from portal import (
+        errors,
+        fragments,
+        i18n,
+        metrics,
+        request_log,
+        security,
+        serving,
+        session_registry,
+    )
     from portal.api.cache import cache, cache_config
     from portal.learner import load_user
 
     request_log.init_app(app)
+    metrics.init_app(app)
     htmx_extension.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

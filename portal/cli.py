@@ -72,9 +72,11 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def start_embedded_sandbox(
-    data_dir: Path, reset: bool, port: int = SANDBOX_PORT
+    data_dir: Path, reset: bool, port: int = SANDBOX_PORT, host: str = "127.0.0.1"
 ) -> tuple[str, str]:
-    """Run the sandbox with demo data in a background thread; returns its URL and API key."""
+    """Run the sandbox with demo data in a background thread; returns its URL and API key.
+    On every interface (a container's demo), it is still named by 127.0.0.1: the address a
+    learner's browser reaches through the published port."""
     sandbox_cli()
     from portal.sandbox import create_sandbox_app
     from portal.sandbox.demo import build_demo
@@ -84,14 +86,15 @@ def start_embedded_sandbox(
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = create_sandbox_app(data_dir, os.environ.get("TI_API_KEY") or None)
     # The usual port when free (stable URLs in the demo data), else any free one.
-    server = start(app, port=port if port and port_is_free(port) else 0)
+    server = start(app, host, port=port if port and port_is_free(port, host) else 0)
+    url = server.url.replace("://0.0.0.0:", "://127.0.0.1:")
     store = app.extensions["sandbox"].store
     # Demo images point at the sandbox's address: rebuild when it changed.
-    moved = store.get_meta("public_url") not in (None, server.url)
+    moved = store.get_meta("public_url") not in (None, url)
     if reset or moved or not store.scalar("SELECT COUNT(*) FROM company"):
         click.echo("Building demo data...")
-        build_demo(app, base_url=server.url)
-    return server.url, app.extensions["sandbox"].api_key
+        build_demo(app, base_url=url)
+    return url, app.extensions["sandbox"].api_key
 
 
 # Serving defaults. A portal page waits on the instance (~200 ms) far longer than it computes
@@ -152,6 +155,9 @@ def gunicorn_command(
         # gunicorn's control socket sits at one path per user: several portals on a host
         # would fight over it, and nothing here uses it.
         "--no-control-socket",
+        # Hooks: metrics of ended workers, METRICS_BIND, the workers' heartbeat in memory.
+        "--config",
+        "python:portal.gunicorn_config",
     ]
     if worker_class == "gthread":
         args += ["--threads", str(threads)]
@@ -177,14 +183,22 @@ def gunicorn_command(
     type=click.IntRange(0, 65535),
     help="Port of the embedded sandbox (taken by something else: any free port).",
 )
-def demo(host: str, port: int, data_dir: str | None, reset: bool, sandbox_port: int) -> None:
+@click.option(
+    "--sandbox-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface of the embedded sandbox (0.0.0.0 in a container, to publish its port).",
+)
+def demo(
+    host: str, port: int, data_dir: str | None, reset: bool, sandbox_port: int, sandbox_host: str
+) -> None:
     """Run the portal locally on the production server; with TI_BASE_URL unset, against the
     embedded sandbox."""
     env = dict(os.environ)
     logins = {}
     if not env.get("TI_BASE_URL"):
         url, api_key = start_embedded_sandbox(
-            Path(data_dir or var_dir() / "sandbox"), reset, sandbox_port
+            Path(data_dir or var_dir() / "sandbox"), reset, sandbox_port, sandbox_host
         )
         env["TI_BASE_URL"], env["TI_API_KEY"] = url, api_key
         click.echo(f"Sandbox (TI API) running at {url}")
@@ -265,11 +279,17 @@ def serve(
     bind: str, workers: int, threads: int, worker_class: str, gunicorn_args: tuple[str, ...]
 ) -> None:
     """Run the portal in production with gunicorn (set TI_BASE_URL, TI_API_KEY, SECRET_KEY)."""
+    from portal.gunicorn_config import metrics_environment
+    from portal.metrics import split_bind
     from portal.security import serve_options
 
     try:
         options = serve_options(workers, os.environ)
+        if os.environ.get("METRICS_BIND"):
+            split_bind(os.environ["METRICS_BIND"])
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     args = gunicorn_command(bind, workers, threads, worker_class, (*options, *gunicorn_args))
-    os.execvpe(args[0], args, server_environment(os.environ))
+    # Every worker counts into files of one folder, read whole by whichever answers /metrics.
+    env = server_environment({**os.environ, **metrics_environment(os.environ)})
+    os.execvpe(args[0], args, env)

@@ -88,6 +88,10 @@ def from_env(env=None) -> dict:
         ),
         # Addresses (or networks) of the reverse proxies whose X-Forwarded-* headers count.
         "TRUSTED_PROXIES": env.get("TRUSTED_PROXIES") or "127.0.0.1",
+        # Who may read /metrics (the learner's real address, after TRUSTED_PROXIES); with
+        # METRICS_BIND set, /metrics is served on that address alone (by `portal serve`).
+        "METRICS_ALLOW": env.get("METRICS_ALLOW") or "127.0.0.1 ::1",
+        "METRICS_BIND": env.get("METRICS_BIND") or None,
         # Origins images and fonts may come from besides the portal and the instance.
         "ASSET_HOSTS": tuple((env.get("ASSET_HOSTS") or "").replace(",", " ").split()),
         "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE") or 365 * 24 * 3600),

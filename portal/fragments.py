@@ -33,7 +33,7 @@ from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from portal import api
+from portal import api, metrics
 from portal.security import allow_style_sources, inline_styles
 
 # At most ~1 MB of HTML (a card is ~2 KB) and ~1 MB of card data per worker, ~1.5 MB of
@@ -49,21 +49,24 @@ class FragmentCache:
     """A bounded, thread-safe map from key to HTML (or any value), the least recently used
     dropped first."""
 
-    def __init__(self, size: int = MAX_FRAGMENTS):
+    def __init__(self, size: int = MAX_FRAGMENTS, name: str = "fragment"):
         self.size = size
         self._items: OrderedDict[bytes, object] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        # Prometheus' counters of every worker (`portal_cache_lookups_total{cache=name}`).
+        self._hit, self._miss = metrics.cache_counters(name)
 
     def get(self, key: bytes):
         with self._lock:
             html = self._items.get(key)
             if html is None:
                 self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return html
+            else:
+                self._items.move_to_end(key)
+                self.hits += 1
+        (self._miss if html is None else self._hit).inc()
+        return html
 
     def put(self, key: bytes, value) -> None:
         with self._lock:
@@ -83,11 +86,11 @@ class FragmentCache:
 
 def init_app(app: Flask) -> None:
     size = app.config.get("FRAGMENT_CACHE_SIZE", MAX_FRAGMENTS)
-    app.extensions["fragments"] = FragmentCache(size)
-    app.extensions["kept_values"] = FragmentCache(min(size, MAX_KEPT_VALUES))
+    app.extensions["fragments"] = FragmentCache(size, "fragment")
+    app.extensions["kept_values"] = FragmentCache(min(size, MAX_KEPT_VALUES), "value")
     pages = app.config.get("PAGE_CACHE_SIZE", MAX_PAGES)
-    app.extensions["kept_pages"] = FragmentCache(min(size, pages))
-    app.extensions["sent_pages"] = FragmentCache(min(size, pages))
+    app.extensions["kept_pages"] = FragmentCache(min(size, pages), "page")
+    app.extensions["sent_pages"] = FragmentCache(min(size, pages), "sent_page")
     request_finished.connect(_keep_sent, app)
     app.jinja_env.globals["fragment"] = fragment
 

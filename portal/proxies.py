@@ -20,6 +20,11 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def parse_trusted(value: str | Iterable[str] | None) -> tuple[Network, ...] | None:
     """Addresses and networks (`10.0.0.0/8`) separated by commas or spaces; None for `*` (all)."""
+    return parse_networks(value, "TRUSTED_PROXIES")
+
+
+def parse_networks(value: str | Iterable[str] | None, setting: str) -> tuple[Network, ...] | None:
+    """A list of addresses and networks as the setting named `setting` gives it; None for `*`."""
     if value is None:
         return ()
     items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
@@ -28,7 +33,20 @@ def parse_trusted(value: str | Iterable[str] | None) -> tuple[Network, ...] | No
     try:
         return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in items if item)
     except ValueError as error:
-        raise ValueError(f"TRUSTED_PROXIES: {error}") from None
+        raise ValueError(f"{setting}: {error}") from None
+
+
+def in_networks(address: str | None, networks: tuple[Network, ...] | None) -> bool:
+    """Whether address is in one of networks (None: any address); an IPv4 address seen as
+    IPv6 (`::ffff:10.0.0.1`) counts as itself."""
+    if networks is None:
+        return True
+    try:
+        peer = ipaddress.ip_address((address or "").split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(peer, "ipv4_mapped", None)
+    return any(peer in net or (mapped and mapped in net) for net in networks)
 
 
 class TrustedProxyFix:
@@ -40,14 +58,7 @@ class TrustedProxyFix:
         self.fixed = ProxyFix(app, x_for=x_for, x_proto=x_proto, x_host=x_host)
 
     def trusts(self, address: str | None) -> bool:
-        if self.networks is None:
-            return True
-        try:
-            peer = ipaddress.ip_address((address or "").split("%")[0])
-        except ValueError:
-            return False
-        mapped = getattr(peer, "ipv4_mapped", None)
-        return any(peer in net or (mapped and mapped in net) for net in self.networks)
+        return in_networks(address, self.networks)
 
     def __call__(self, environ, start_response):
         if self.trusts(environ.get("REMOTE_ADDR")):

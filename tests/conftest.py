@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import sqlite3
@@ -20,6 +21,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 DB_FILES = ("sandbox.sqlite3", "sandbox.sqlite3-wal", "sandbox.sqlite3-shm")
+# The image build and podman kube play take minutes: `make deploy-test` runs them.
+collect_ignore = [] if os.environ.get("PORTAL_DEPLOY_TESTS") else ["deploy"]
 # One line per request of every test server drowns the output of a failing test.
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

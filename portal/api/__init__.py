@@ -10,6 +10,7 @@ from . import errors
 from .client import (
     answers_digest,
     current_token,
+    observe,
     ping,
     run,
     run_anonymous,
@@ -26,6 +27,7 @@ __all__ = [
     "answers_digest",
     "current_token",
     "errors",
+    "observe",
     "ping",
     "run",
     "run_anonymous",

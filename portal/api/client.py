@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
 import urllib3
@@ -210,6 +211,15 @@ def _headers(token: str | None) -> dict:
     return headers
 
 
+# Called after each call with (operation name, seconds, ApiError kind's name or None): metrics.
+_observers: list[Callable[[str, float, str | None], None]] = []
+
+
+def observe(callback: Callable[[str, float, str | None], None]) -> None:
+    """Have callback(operation, seconds, error kind or None) called after every API call."""
+    _observers.append(callback)
+
+
 def execute(
     name: str | documents.Operation,
     variables: dict,
@@ -222,6 +232,21 @@ def execute(
     timeout: (connect, read) seconds instead of the configured ones, and no second attempt.
     """
     operation = name if isinstance(name, documents.Operation) else documents.get(name)
+    started = time.perf_counter()
+    try:
+        data = _send(operation, variables, token, timeout)
+    except ApiError as error:
+        for callback in _observers:
+            callback(operation.name, time.perf_counter() - started, type(error).__name__)
+        raise
+    for callback in _observers:
+        callback(operation.name, time.perf_counter() - started, None)
+    return data
+
+
+def _send(
+    operation: documents.Operation, variables: dict, token: str | None, timeout: tuple | None
+) -> dict:
     name = operation.name
     config = current_app.config
     base_url = (config.get("TI_BASE_URL") or "").rstrip("/")

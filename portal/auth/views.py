@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from portal import api
+from portal import api, metrics
 from portal.api import errors
 from portal.extensions import limiter
 from portal.forms import OUTAGE_ERRORS, outage_of, render_form
@@ -26,11 +26,25 @@ def _login_limit() -> str:
 
 # Only failed attempts count (a refusal or an invalid form answers 422): guessing is slowed
 # down, and learners who share an address, or type their password right, are not.
+def _limited(limit) -> None:
+    metrics.sign_in("rate_limited")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    _login_limit, methods=["POST"], key_func=get_remote_address, deduct_when=failed_attempt
+    _login_limit,
+    methods=["POST"],
+    key_func=get_remote_address,
+    deduct_when=failed_attempt,
+    on_breach=_limited,
 )
-@limiter.limit(_login_limit, methods=["POST"], key_func=email_rate_key, deduct_when=failed_attempt)
+@limiter.limit(
+    _login_limit,
+    methods=["POST"],
+    key_func=email_rate_key,
+    deduct_when=failed_attempt,
+    on_breach=_limited,
+)
 def login():
     form = LoginForm()
     next_url = local_path(form.next.data or request.args.get("next"))
@@ -40,11 +54,14 @@ def login():
     if form.validate_on_submit():
         try:
             sign_in(form.email.data.strip(), form.password.data)
+            metrics.sign_in("ok")
             return redirect(next_url or home_url(), 303)
         except LoginRefused as error:
             refused = error
         except OUTAGE_ERRORS as error:
             outage = outage_of(error)
+    if request.method == "POST":
+        metrics.sign_in("unavailable" if outage else "failed")
     status = refused.status if refused else (422 if request.method == "POST" else 200)
     response = render_form(
         "auth/login.html",

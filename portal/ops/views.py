@@ -1,10 +1,11 @@
-"""Health checks for load balancers and orchestrators: /healthz (alive) and /readyz (can serve)."""
+"""Health checks for load balancers and orchestrators: /healthz (alive) and /readyz (can serve);
+/metrics for Prometheus, to allowed addresses only."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, abort, current_app, jsonify, request
 
-from portal import api
+from portal import api, metrics
 
 bp = Blueprint("ops", __name__)
 
@@ -26,6 +27,19 @@ def readyz():
         checks["redis"] = _redis(current_app.config["REDIS_URL"], timeout)
     ready = all(state == "ok" for state in checks.values())
     return _answer(200 if ready else 503, {"status": "ok" if ready else "unavailable", **checks})
+
+
+@bp.get("/metrics")
+def metrics_page():
+    """Prometheus' text format, for METRICS_ALLOW only (the learner's real address behind a
+    trusted proxy); 404 to anyone else, and here at all when METRICS_BIND serves it apart."""
+    found = current_app.extensions["metrics"]
+    if current_app.config.get("METRICS_BIND") or not metrics.allowed(
+        request.remote_addr, found["allow"]
+    ):
+        abort(404)
+    body, content_type = metrics.exposition(found["registry"])
+    return body, 200, {"Content-Type": content_type, "Cache-Control": "no-store"}
 
 
 def _instance(timeout: float) -> str:

@@ -517,12 +517,15 @@ def main() -> None:
         replay, upstream_port = start_replay(answers, args.latency_ms)
         upstream = f"http://127.0.0.1:{upstream_port}"
         kept = {k: v for k, v in os.environ.items() if not k.startswith(("TI_", "PORTAL_"))}
+        (Path(tmp) / "metrics").mkdir()
         env = {
             **server_environment(kept),
             "TI_BASE_URL": upstream,
             "TI_API_KEY": API_KEY,
             "SECRET_KEY": "bench-secret-key",
             "PORTAL_VAR_DIR": str(Path(tmp) / "var"),
+            # Metrics counted as under `portal serve`: every worker into files of one folder.
+            "PROMETHEUS_MULTIPROC_DIR": str(Path(tmp) / "metrics"),
             "REDIS_URL": redis_url,
             # 64 learners sign in from one address: the login limit is not what is measured.
             "RATELIMIT_LOGIN": "100000 per minute",
