@@ -243,10 +243,18 @@ def status_list_credential() -> str:
     return sign(credential, typ="vc+jwt")
 
 
+def public_name(user: dict | None) -> str:
+    """The learner's name as a credential carries it: their name, never their email."""
+    user = user or {}
+    full = " ".join(part for part in (user.get("firstName"), user.get("lastName")) if part)
+    return user.get("name") or full
+
+
 def share_certificate(
-    learner_id: str, certificate: dict, learner_name: str, organization: str, indexable: bool
+    learner_id: str, certificate: dict, user: dict | None, organization: str, indexable: bool
 ) -> dict:
     """The learner's public link to the certificate, made (with its credential) when new."""
+    learner_name = public_name(user)
 
     def signed(link_id: str, index: int) -> str:
         credential = certificate_credential(
@@ -264,10 +272,11 @@ def share_certificate(
 
 
 def refresh_shared(
-    learner_id: str, certificates: list | None, learner_name: str, organization: str
+    learner_id: str, certificates: list | None, user: dict | None, organization: str
 ) -> None:
     """Sign again the credentials of the learner's links whose certificate changed (title,
     dates, identifier, name): what a verification page shows follows the instance."""
+    learner_name = public_name(user)
     links = {item["certificate_id"]: item for item in shares.links_of(learner_id)}
     if not any(not item["withdrawn"] for item in links.values()):
         return
