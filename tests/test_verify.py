@@ -92,6 +92,14 @@ def test_a_shared_certificate_verifies_without_sign_in_or_cookie(busy, sandbox, 
     assert text(own) == html
 
 
+def test_the_page_is_in_the_visitors_language(busy, sandbox, anonymous):
+    path = share(busy, cert_id(sandbox, LEADERSHIP))
+    french = anonymous.get(path, headers={"Accept-Language": "fr"})
+    assert "Vérifié" in text(french) and "8 février 2026" in text(french)
+    assert "Accept-Language" in french.headers["Vary"]
+    assert "Geprüft" in text(anonymous.get(path, headers={"Accept-Language": "de"}))
+
+
 def test_the_page_says_not_to_index_unless_the_learner_chose_it(busy, sandbox, anonymous):
     hidden = anonymous.get(share(busy, cert_id(sandbox, LEADERSHIP)))
     assert hidden.headers["X-Robots-Tag"] == "noindex"

@@ -40,8 +40,10 @@ def _verify_limit() -> str:
 
 def _public_page(template: str, status: int = 200, indexable: bool = False, **context):
     response = make_response(render_template(template, indexable=indexable, **context), status)
-    # A withdrawal shows at once: caches ask again each time.
+    # A withdrawal shows at once: caches ask again each time. The page is in the visitor's
+    # browser language, and depends on nothing else they send.
     response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Accept-Language")
     if not indexable:
         response.headers["X-Robots-Tag"] = "noindex"
     return response
