@@ -51,25 +51,25 @@ def kept_secret_key() -> str:
     return key
 
 
-def kept_credential_key() -> str:
-    """An Ed25519 key (PEM) generated once and kept in var/credential_signing_key.pem, for when
-    CREDENTIAL_SIGNING_KEY is not set: the issuer's credentials must outlive a restart."""
+def new_credential_key() -> str:
+    """A new Ed25519 private key, as PEM (what CREDENTIAL_SIGNING_KEY holds)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def kept_credential_key() -> str:
+    """An Ed25519 key (PEM) generated once and kept in var/credential_signing_key.pem, for when
+    CREDENTIAL_SIGNING_KEY is not set: the issuer's credentials must outlive a restart."""
     path = var_dir() / "credential_signing_key.pem"
     if path.exists():
         return path.read_text()
     path.parent.mkdir(parents=True, exist_ok=True)
-    pem = (
-        Ed25519PrivateKey.generate()
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
+    pem = new_credential_key()
     # As the secret key: owner-only, and the first of several starting workers writes it.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -110,18 +110,9 @@ def sandbox(make_sandbox):
 @pytest.fixture(scope="session")
 def credential_key() -> str:
     """One Ed25519 key (PEM) signs the test session's credentials: none is written to var/."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from portal.config import new_credential_key
 
-    return (
-        Ed25519PrivateKey.generate()
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
+    return new_credential_key()
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk, jws
 
+from portal.config import new_credential_key
 from tests.conftest import csrf_from
 from tests.credential_verifier import Refused, did_web_url, status_bit, verify
 from tests.test_certificates import BUSY_NAME, cert_id
@@ -285,9 +285,7 @@ def changed_claim(token: str) -> str:
 
 def signed_with_another_key(token: str) -> str:
     header, payload, _ = _segments(token)
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem = new_credential_key().encode()
     forged = jws.JWS(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     protected = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
     forged.add_signature(jwk.JWK.from_pem(pem), protected=json.dumps(protected))
@@ -378,25 +376,13 @@ def test_did_web_resolves_the_issuer(anonymous):
     assert document["assertionMethod"] == [method["id"]]
 
 
-def new_pem() -> str:
-    return (
-        Ed25519PrivateKey.generate()
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
-
-
 def test_credentials_signed_before_a_key_change_still_verify(busy, sandbox, app, anonymous):
     fetch = fetcher(anonymous)
-    app.config["CREDENTIAL_SIGNING_KEY"] = new_pem()
+    app.config["CREDENTIAL_SIGNING_KEY"] = new_credential_key()
     app.extensions.pop("credential_key", None)
     old_path = share(busy, cert_id(sandbox, LEADERSHIP))
     old = credential_of(anonymous, old_path)
-    app.config["CREDENTIAL_SIGNING_KEY"] = new_pem()
+    app.config["CREDENTIAL_SIGNING_KEY"] = new_credential_key()
     app.extensions.pop("credential_key", None)
     new = credential_of(anonymous, share(busy, cert_id(sandbox, "Spreadsheet Essentials")))
     assert len(anonymous.get("/.well-known/did.json").get_json()["verificationMethod"]) == 2

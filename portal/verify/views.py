@@ -65,8 +65,12 @@ def _found(link_id: str):
     return record, None
 
 
+# Per visitor address: a public page is no way to try link ids or load the portal.
+rate_limited = limiter.limit(_verify_limit, key_func=get_remote_address, on_breach=_too_many)
+
+
 @bp.get("/verify/<link_id>")
-@limiter.limit(_verify_limit, key_func=get_remote_address, on_breach=_too_many)
+@rate_limited
 def show(link_id: str):
     record, answer = _found(link_id)
     if answer is not None:
@@ -75,7 +79,7 @@ def show(link_id: str):
 
 
 @bp.get("/verify/<link_id>/credential.jwt")
-@limiter.limit(_verify_limit, key_func=get_remote_address, on_breach=_too_many)
+@rate_limited
 def credential(link_id: str):
     """The shared certificate's Open Badges credential, for a wallet or a verifier."""
     record, answer = _found(link_id)
