@@ -89,6 +89,12 @@ def test_share_verify_and_withdraw(browser, javascript, sign_in, live_server, ax
         fits_360(public)
         assert visitor.cookies() == []
         assert status_bit(entry, issuer, over_http) == 1
+        response = public.goto(f"{live_server.url}/verify/{'x' * 32}")
+        assert response.status == 404
+        expect(public.get_by_role("heading", level=1)).to_have_text(
+            "No certificate is shared at this address"
+        )
+        axe(public)
     finally:
         learner.close()
         visitor.close()
