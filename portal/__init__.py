@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.sessions.views import bp as sessions
     from portal.site.views import bp as site
     from portal.site.views import index
+    from portal.verify.views import bp as verify
 
     app.register_blueprint(auth)
     app.register_blueprint(dashboard)
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar)
     app.register_blueprint(bookmarks)
     app.register_blueprint(site)
+    app.register_blueprint(verify)
     app.add_url_rule("/", "index", index)
 
 

@@ -51,6 +51,35 @@ def kept_secret_key() -> str:
     return key
 
 
+def new_credential_key() -> str:
+    """A new Ed25519 private key, as PEM (what CREDENTIAL_SIGNING_KEY holds)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def kept_credential_key() -> str:
+    """An Ed25519 key (PEM) generated once and kept in var/credential_signing_key.pem, for when
+    CREDENTIAL_SIGNING_KEY is not set: the issuer's credentials must outlive a restart."""
+    path = var_dir() / "credential_signing_key.pem"
+    if path.exists():
+        return path.read_text()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = new_credential_key()
+    # As the secret key: owner-only, and the first of several starting workers writes it.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text()
+    with os.fdopen(fd, "w") as out:
+        out.write(pem)
+    return pem
+
+
 def from_env(env=None) -> dict:
     """The portal's Flask config built from environment variables."""
     env = os.environ if env is None else env
@@ -70,6 +99,12 @@ def from_env(env=None) -> dict:
         "SESSION_TYPE": env.get("SESSION_TYPE") or ("redis" if redis_url else "filesystem"),
         "SESSION_FILE_DIR": env.get("SESSION_FILE_DIR") or str(var_dir() / "sessions"),
         "CALENDAR_FEED_DIR": env.get("CALENDAR_FEED_DIR") or str(var_dir() / "calendar-feeds"),
+        # Public verification links and what they show, when REDIS_URL is unset.
+        "SHARED_LINKS_DIR": env.get("SHARED_LINKS_DIR") or str(var_dir() / "shared-links"),
+        # Signs Open Badges credentials (Ed25519, PEM); None: kept_credential_key() on first use.
+        "CREDENTIAL_SIGNING_KEY": env.get("CREDENTIAL_SIGNING_KEY") or None,
+        # Views of a public verification page per minute and visitor address.
+        "RATELIMIT_VERIFY": env.get("RATELIMIT_VERIFY") or "60 per minute",
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "PORTAL_DEMO": _flag(env.get("PORTAL_DEMO")),
         "BABEL_DEFAULT_LOCALE": env.get("BABEL_DEFAULT_LOCALE") or "en",

@@ -121,8 +121,16 @@ def sandbox(make_sandbox):
     return make_sandbox()
 
 
+@pytest.fixture(scope="session")
+def credential_key() -> str:
+    """One Ed25519 key (PEM) signs the test session's credentials: none is written to var/."""
+    from portal.config import new_credential_key
+
+    return new_credential_key()
+
+
 @pytest.fixture
-def portal_config(tmp_path):
+def portal_config(tmp_path, credential_key):
     """Callable: portal_config(sandbox_url, **overrides) -> config for create_app in tests."""
 
     def build(sandbox_url: str, **overrides) -> dict:
@@ -134,6 +142,8 @@ def portal_config(tmp_path):
             "SESSION_TYPE": "filesystem",
             "SESSION_FILE_DIR": str(tmp_path / "sessions"),
             "CALENDAR_FEED_DIR": str(tmp_path / "calendar-feeds"),
+            "SHARED_LINKS_DIR": str(tmp_path / "shared-links"),
+            "CREDENTIAL_SIGNING_KEY": credential_key,
             "RATELIMIT_STORAGE_URI": "memory://",
             "WTF_CSRF_ENABLED": True,
             "REDIS_URL": None,

@@ -220,3 +220,26 @@ def test_a_session_ended_while_one_of_its_requests_runs_stays_ended(two_apps, lo
     assert not store.exists(interface._get_store_id(running.sid))
     assert laptop.get("/dashboard").status_code == 302
     assert phone.get("/dashboard").status_code == 302  # signed out everywhere, itself too
+
+
+def test_a_link_shared_on_one_process_verifies_and_withdraws_on_the_other(
+    two_apps, login, sandbox, store
+):
+    from tests.credential_verifier import Refused, verify
+    from tests.test_certificates import cert_id
+    from tests.test_verify import credential_of, fetcher, share, withdraw
+
+    first, second = _clients(two_apps)
+    login(first)
+    _share_cookie(first, second)
+    path = share(first, cert_id(sandbox, "Foundations of Leadership"))
+    visitor = two_apps[1].test_client(use_cookies=False)
+    assert visitor.get(path).status_code == 200
+    token = credential_of(visitor, path)
+    verify(token, fetcher(visitor))
+    assert store.keys("portal:shares:*"), "nothing stored in Redis"
+    assert withdraw(second, path).status_code == 303
+    assert two_apps[0].test_client(use_cookies=False).get(path).status_code == 410
+    # The status list is the Redis bitmap: SETBIT's bit order is the Bitstring Status List's.
+    with pytest.raises(Refused, match="revoked"):
+        verify(token, fetcher(visitor))

@@ -124,3 +124,17 @@ def learning_path_totals(totals: list | None) -> list[dict]:
             }
         )
     return list(types.values())
+
+
+def earned_badge(data: dict, badge_id: str) -> tuple[dict | None, str]:
+    """The learner's earned badge of that id and its award type's label; (None, "") when they
+    have not earned it."""
+    for earned in (data.get("UserEarnedBadgeBoard") or {}).get("earnedBadges") or []:
+        badge = (earned or {}).get("badge") or {}
+        if (
+            str(badge.get("id")) == badge_id
+            and not earned.get("deleted")
+            and not badge.get("deleted")
+        ):
+            return badge, award_type_view(badge.get("awardType"))["label"]
+    return None, ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, StringField, URLField
+from wtforms import BooleanField, DateField, DecimalField, StringField, URLField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -126,3 +126,12 @@ def upload_variables(form: UploadForm) -> dict:
             entry["value"] = str(data).strip()
         entries.append(entry)
     return {"asset": form.asset.data.strip(), "certificateUploadFields": entries}
+
+
+class ShareForm(FlaskForm):
+    """Make a public verification link to the certificate."""
+
+    indexable = BooleanField(
+        _l("Let search engines list the verification page"),
+        description=_l("Off: the page asks search engines not to index it."),
+    )

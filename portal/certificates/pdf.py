@@ -17,6 +17,13 @@ def accent_colour(company: dict | None) -> str:
     return colour if HEX_COLOUR.fullmatch(colour) else DEFAULT_ACCENT
 
 
+def qr_code(url: str) -> str:
+    """A QR code of url as an SVG data URI (the PDF fetches nothing but inline data)."""
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
 def local_only_fetcher():
     # WeasyPrint is imported on the first PDF, not at start-up: it is half of the portal's
     # import time and a third of a worker's memory, and most workers never render a PDF.

@@ -97,8 +97,12 @@ def list_context(data: dict) -> dict:
     }
 
 
-def detail_context(data: dict, cert_id: str, detail_url: str) -> dict | None:
-    """All a certificate's page and PDF show, None when the learner has no such certificate."""
+def detail_context(
+    data: dict, cert_id: str, detail_url: str, verify_url: str | None = None
+) -> dict | None:
+    """All a certificate's page and PDF show, None when the learner has no such certificate.
+    LinkedIn gets the public verification page (verify_url) as the credential's address: the
+    certificate's own page needs a sign-in, so only a shared certificate can go there."""
     certificate = find_certificate(data.get("UserCertificates"), cert_id)
     if certificate is None or certificate.get("deleted"):
         return None
@@ -112,5 +116,8 @@ def detail_context(data: dict, cert_id: str, detail_url: str) -> dict | None:
         "company": company,
         "organization": organization,
         "detail_url": detail_url,
-        "linkedin_url": linkedin_url(certificate, organization, detail_url),
+        "verify_url": verify_url,
+        "linkedin_url": linkedin_url(certificate, organization, verify_url) if verify_url else None,
+        # Certificates the learner added themselves are not the organization's to vouch for.
+        "shareable": not certificate.get("isExternal"),
     }

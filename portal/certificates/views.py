@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
-from portal import api
+from portal import api, open_badges, shares
 from portal.api.errors import BadInput
-from portal.certificates.forms import upload_form, upload_variables
-from portal.certificates.pdf import accent_colour, render_pdf
+from portal.certificates.forms import ShareForm, upload_form, upload_variables
+from portal.certificates.pdf import accent_colour, qr_code, render_pdf
 from portal.certificates.present import detail_context, list_context
 from portal.certificates.state import parse_filters
 from portal.certificates.transcript import transcript, transcript_csv
 from portal.forms import OUTAGE_ERRORS, outage_of, render_form
-from portal.htmx import render
+from portal.htmx import render, see_other
 from portal.widgets import fetch
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -27,6 +27,8 @@ def index():
     data, error = fetch(
         "CertificatesPage", query=filters.query or None, includeExpiredCertificates=filters.expired
     )
+    if not error:
+        _refresh_links(data)
     return render(
         "certificates/index.html",
         "certificates/_list.html",
@@ -36,10 +38,29 @@ def index():
     )
 
 
+def _refresh_links(data: dict) -> None:
+    """Opening their certificates signs the learner's shared ones again where they changed."""
+    open_badges.refresh_shared(
+        current_user.id,
+        data.get("UserCertificates"),
+        data.get("CurrentUser"),
+        (data.get("CompanyDetails") or {}).get("name") or "",
+    )
+
+
 def _certificate(cert_id: str) -> dict:
     data = api.run("CertificateDetail")
+    _refresh_links(data)
     detail_url = url_for("certificates.detail", cert_id=cert_id, _external=True)
-    return detail_context(data, cert_id, detail_url) or abort(404)
+    link = shares.link_of_certificate(current_user.id, cert_id)
+    verify_url = url_for("verify.show", link_id=link["id"], _external=True) if link else None
+    context = detail_context(data, cert_id, detail_url, verify_url) or abort(404)
+    return {
+        **context,
+        "user": data.get("CurrentUser"),
+        "link": link,
+        "share_form": ShareForm(formdata=None),
+    }
 
 
 @bp.get("/<cert_id>")
@@ -48,12 +69,40 @@ def detail(cert_id: str):
     return render("certificates/detail.html", "certificates/_detail.html", **_certificate(cert_id))
 
 
+@bp.post("/<cert_id>/share")
+@login_required
+def share(cert_id: str):
+    """A public verification link to the certificate (the one it has, if any)."""
+    form = ShareForm()
+    if not form.validate_on_submit():
+        abort(400)
+    context = _certificate(cert_id)
+    if not context["shareable"]:
+        abort(400)
+    open_badges.share_certificate(
+        current_user.id,
+        context["certificate"]["raw"],
+        context["user"],
+        context["organization"],
+        form.indexable.data,
+    )
+    flash(
+        _("Your verification link is ready: anyone with it can check this certificate."),
+        "success",
+    )
+    return see_other(url_for("certificates.detail", cert_id=cert_id, _anchor="certificate-share"))
+
+
 @bp.get("/<cert_id>.pdf")
 @login_required
 def pdf(cert_id: str):
     context = _certificate(cert_id)
+    verify_url = context["verify_url"]
     document = render_pdf(
-        "certificates/pdf.html", accent=accent_colour(context["company"]), **context
+        "certificates/pdf.html",
+        accent=accent_colour(context["company"]),
+        qr_code=qr_code(verify_url) if verify_url else None,
+        **context,
     )
     return _download(document, "application/pdf", f"certificate-{cert_id}.pdf")
 

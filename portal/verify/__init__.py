@@ -1,0 +1,1 @@
+"""Verification: public pages of shared certificates, the issuer's DID document, the status list."""
