@@ -7,6 +7,7 @@ import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ DB_FILES = ("sandbox.sqlite3", "sandbox.sqlite3-wal", "sandbox.sqlite3-shm")
 # One line per request of every test server drowns the output of a failing test.
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_ANNOUNCED = re.compile(
+    r'<div hx-swap-oob="beforeend:#live-(status|alert)"><p>(.*?)</p></div>', re.S
+)
 
 
 @dataclass
@@ -107,25 +111,30 @@ def sandbox(make_sandbox):
     return make_sandbox()
 
 
+def portal_settings(sandbox_url: str, directory: Path, **overrides) -> dict:
+    """Config for create_app in tests: against sandbox_url, local state under directory."""
+    config = {
+        "TESTING": True,
+        "TI_BASE_URL": sandbox_url,
+        "TI_API_KEY": API_KEY,
+        "SECRET_KEY": "test-secret-key",
+        "SESSION_TYPE": "filesystem",
+        "SESSION_FILE_DIR": str(directory / "sessions"),
+        "CALENDAR_FEED_DIR": str(directory / "calendar-feeds"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "WTF_CSRF_ENABLED": True,
+        "REDIS_URL": None,
+    }
+    config.update(overrides)
+    return config
+
+
 @pytest.fixture
 def portal_config(tmp_path):
     """Callable: portal_config(sandbox_url, **overrides) -> config for create_app in tests."""
 
     def build(sandbox_url: str, **overrides) -> dict:
-        config = {
-            "TESTING": True,
-            "TI_BASE_URL": sandbox_url,
-            "TI_API_KEY": API_KEY,
-            "SECRET_KEY": "test-secret-key",
-            "SESSION_TYPE": "filesystem",
-            "SESSION_FILE_DIR": str(tmp_path / "sessions"),
-            "CALENDAR_FEED_DIR": str(tmp_path / "calendar-feeds"),
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "WTF_CSRF_ENABLED": True,
-            "REDIS_URL": None,
-        }
-        config.update(overrides)
-        return config
+        return portal_settings(sandbox_url, tmp_path, **overrides)
 
     return build
 
@@ -146,6 +155,12 @@ def app(sandbox, portal_config):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def announced(html: str) -> list[tuple[str, str]]:
+    """What an htmx answer says through the page's live region, in order: ("status" or
+    "alert", the words)."""
+    return [(region, unescape(words)) for region, words in _ANNOUNCED.findall(html)]
 
 
 def csrf_from(html: str) -> str:
