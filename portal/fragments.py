@@ -99,7 +99,8 @@ def cache() -> FragmentCache:
 def key_of(name: str, parts: tuple, page: bool = True) -> bytes:
     """The digest of what a fragment shows. The pickle of plain data (dicts, lists, strings,
     numbers) tells any two different values apart (equal values may pickle differently: that
-    only draws a fragment again). `page`: the page's address counts too."""
+    only draws a fragment again). `page`: the page's address counts too, with the htmx control
+that asked (`HX-Trigger`)."""
     shared = g.get("_fragment_context")
     if shared is None:
         # The same for every fragment of the request: worked out once.

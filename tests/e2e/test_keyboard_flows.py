@@ -79,6 +79,7 @@ def test_sign_in_menu_and_skip_link_by_keyboard(page, server, axe):
     expect(page.get_by_role("alert")).to_have_text("Email or password is incorrect.")
     # The page came back with the email kept: the password field has the focus.
     expect(page.get_by_label("Password")).to_be_focused()
+    axe(page)
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("My learning")
@@ -213,6 +214,8 @@ def test_bookmarks_and_folders_by_keyboard(page, server, axe):
     remove = page.get_by_role("button", name=named("Remove bookmark", BOOKMARKED)).first
     expect(remove).to_be_focused()
     expect(status).to_have_text(f"“{BOOKMARKED}” is bookmarked.")
+    ring_contrast(page)
+    axe(page)
 
     page.goto(f"{server.url}/bookmarks")
     tab_to(page, page.get_by_label("Folder name"))
