@@ -209,3 +209,21 @@ def test_joins_code_check_is_said_and_leaves_the_focus_in_the_field(client, app,
         assert announced(html) == [("status", "This code is valid.")] and focused(html) == []
     else:
         assert announced(html) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        ("/catalog?query=data", r"\d+ items? match(es)? “data” on this page\..*"),
+        ("/certificates?query=a", r"\d+ certificates? match(es)? “a”\."),
+        ("/badges?limit=10", r"Top 10 learners by .+"),
+    ],
+)
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_a_search_or_filter_says_how_many_it_found(busy, path, said, headers):
+    html = text(busy.get(path, headers=headers))
+    if headers:
+        [(region, words)] = announced(html)
+        assert region == "status" and re.fullmatch(said, words)
+    else:
+        assert announced(html) == []
