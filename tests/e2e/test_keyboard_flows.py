@@ -57,6 +57,17 @@ def named(action: str, title: str):
     return re.compile(rf"^{re.escape(action)}\s*:\s*{re.escape(title)}$")
 
 
+def cancel_then_confirm(page, asking, yes: str) -> None:
+    """From a confirmation's Yes button: Cancel gives the focus back to the button that asked;
+    it asks again, and this time Yes."""
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Cancel
+    expect(asking).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name=yes)).to_be_focused()
+    page.keyboard.press("Enter")
+
+
 def panel_heading(page, name: str):
     return page.locator("#dashboard-panel").get_by_role("heading", level=2, name=name)
 
@@ -166,12 +177,7 @@ def test_archive_cancel_and_reinstate_by_keyboard(page, server, axe):
     question = f"Archive “{ARCHIVED}”? It moves to Archived, where you can reinstate it."
     expect(status).to_have_text(question)
     ring_contrast(page)  # on the confirmation's notice background
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")  # Cancel
-    expect(archive).to_be_focused()
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name="Yes, archive")).to_be_focused()
-    page.keyboard.press("Enter")
+    cancel_then_confirm(page, archive, "Yes, archive")
     expect(panel_heading(page, "My content")).to_be_focused()
     expect(status).to_contain_text(f"“{ARCHIVED}” was archived.")
     expect(archive).to_have_count(0)
@@ -265,12 +271,7 @@ def test_bookmarks_and_folders_by_keyboard(page, server, axe):
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Yes, delete the folder")).to_be_focused()
     expect(status).to_have_text("Delete “Soon” and its 0 bookmarks?")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")  # Cancel
-    expect(delete).to_be_focused()
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name="Yes, delete the folder")).to_be_focused()
-    page.keyboard.press("Enter")
+    cancel_then_confirm(page, delete, "Yes, delete the folder")
     expect(status).to_have_text("The folder and its bookmarks were deleted.")
     # The folder gone, the one after it (else the one before) has the focus.
     expect(page.get_by_role("heading", level=3, name=re.compile(rf"^{neighbour}"))).to_be_focused()
