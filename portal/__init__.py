@@ -120,7 +120,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _template_globals(app: Flask) -> None:
-    from portal import branding, i18n, learner_context, navigation
+    from portal import branding, htmx, i18n, learner_context, navigation
     from portal.urls import instance_page, instance_url, safe_url
 
     app.jinja_env.globals.update(
@@ -135,6 +135,8 @@ def _template_globals(app: Flask) -> None:
         header_parts=navigation.header_parts,
         must_verify_email=learner_context.must_verify_email,
         instance_page=instance_page,
+        autofocus=htmx.autofocus,
+        swapping=htmx.wants_fragment,
     )
     app.jinja_env.filters["safe_url"] = safe_url
     app.jinja_env.filters["instance_url"] = instance_url

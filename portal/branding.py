@@ -12,6 +12,10 @@ from portal.urls import instance_url
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _FONT = re.compile(r"[A-Za-z0-9 -]{1,64}")
+# The backgrounds the focus ring is drawn on (static/css/portal.css: --surface, --background
+# and the notices' --*-bg): the ring needs 3:1 against each (WCAG 1.4.11).
+RING_BACKGROUNDS = ("#ffffff", "#f5f7fa", "#fef3f2", "#ecfdf3", "#fffaeb", "#eff8ff")
+RING_CONTRAST = 3.0
 _COLOUR_VARS = {
     "accentColor": "--brand-accent",
     "secondaryColor": "--brand-secondary",
@@ -98,7 +102,9 @@ def brand_css_variables() -> Markup:
     (its hash goes into this response's CSP: `security.allow_inline_style`).
 
     Text on the accent colour is black or white, whichever reads better; a link colour too
-    pale to read on white (WCAG AA, 4.5:1) is not used.
+    pale to read on white (WCAG AA, 4.5:1) is not used. The focus ring takes the accent
+    colour when it stands out 3:1 from every background it is drawn on, else keeps the
+    portal's own (`--focus`).
     """
     found = settings()
     lines = []
@@ -110,6 +116,8 @@ def brand_css_variables() -> Markup:
         if key == "accentColor":
             on_accent = max(("#ffffff", "#000000"), key=lambda text: contrast(value, text))
             lines.append(f"--brand-on-accent: {on_accent};")
+            if ring_visible(value):
+                lines.append(f"--focus: {value};")
     for key, name in (("font", "--brand-font"), ("altFont", "--brand-alt-font")):
         value = font(found.get(key))
         if value:
@@ -118,6 +126,11 @@ def brand_css_variables() -> Markup:
     css = Markup(":root { " + " ".join(lines) + " }") if lines else Markup("")
     allow_inline_style(css)
     return css
+
+
+def ring_visible(value: str) -> bool:
+    """Whether a focus ring of this colour stands out enough on every background it meets."""
+    return all(contrast(value, ground) >= RING_CONTRAST for ground in RING_BACKGROUNDS)
 
 
 def custom_css() -> str:

@@ -102,12 +102,15 @@ def cache() -> FragmentCache:
 def key_of(name: str, parts: tuple, page: bool = True) -> bytes:
     """The digest of what a fragment shows. The pickle of plain data (dicts, lists, strings,
     numbers) tells any two different values apart (equal values may pickle differently: that
-    only draws a fragment again). `page`: the page's address counts too."""
+    only draws a fragment again). `page`: the page's address counts too, with the htmx control
+that asked (`HX-Trigger`)."""
     shared = g.get("_fragment_context")
     if shared is None:
         # The same for every fragment of the request: worked out once.
         language = (str(get_locale()), str(get_timezone()), request.script_root)
-        where = (request.full_path, request.headers.get("HX-Current-URL", ""))
+        # The control that asked too: what an htmx answer focuses follows it (the pager).
+        asked = request.headers
+        where = (request.full_path, asked.get("HX-Current-URL", ""), asked.get("HX-Trigger", ""))
         shared = g._fragment_context = (repr(language), repr(language + where))
     context = (name, parts, shared[1] if page else shared[0])
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import make_response, redirect, render_template, request
+from markupsafe import Markup
 
 from portal.fragments import Sent
 
@@ -11,6 +12,13 @@ def wants_fragment() -> bool:
     """True for a plain htmx request; boosted links and history restores need the whole page."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def autofocus(when: bool = True) -> Markup:
+    """` autofocus` for the element the learner acts on next after an htmx swap: htmx focuses
+    it once the swapped part settles. Nothing in a whole page, whose focus starts at its top
+    (the skip link, then the flashed message)."""
+    return Markup(" autofocus") if when and wants_fragment() else Markup("")
 
 
 def render(page_template: str, fragment_template: str, status: int = 200, **context):

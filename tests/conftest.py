@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,9 @@ collect_ignore = [] if os.environ.get("PORTAL_DEPLOY_TESTS") else ["deploy"]
 # One line per request of every test server drowns the output of a failing test.
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_ANNOUNCED = re.compile(
+    r'<div hx-swap-oob="beforeend:#live-(status|alert)"><p>(.*?)</p></div>', re.S
+)
 
 
 @dataclass
@@ -121,35 +126,40 @@ def sandbox(make_sandbox):
     return make_sandbox()
 
 
-@pytest.fixture(scope="session")
-def credential_key() -> str:
-    """One Ed25519 key (PEM) signs the test session's credentials: none is written to var/."""
+@functools.cache
+def session_credential_key() -> str:
+    """One Ed25519 key (PEM) signs the test process's credentials: none is written to var/."""
     from portal.config import new_credential_key
 
     return new_credential_key()
 
 
+def portal_settings(sandbox_url: str, directory: Path, **overrides) -> dict:
+    """Config for create_app in tests: against sandbox_url, local state under directory."""
+    config = {
+        "TESTING": True,
+        "TI_BASE_URL": sandbox_url,
+        "TI_API_KEY": API_KEY,
+        "SECRET_KEY": "test-secret-key",
+        "SESSION_TYPE": "filesystem",
+        "SESSION_FILE_DIR": str(directory / "sessions"),
+        "CALENDAR_FEED_DIR": str(directory / "calendar-feeds"),
+        "SHARED_LINKS_DIR": str(directory / "shared-links"),
+        "CREDENTIAL_SIGNING_KEY": session_credential_key(),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "WTF_CSRF_ENABLED": True,
+        "REDIS_URL": None,
+    }
+    config.update(overrides)
+    return config
+
+
 @pytest.fixture
-def portal_config(tmp_path, credential_key):
+def portal_config(tmp_path):
     """Callable: portal_config(sandbox_url, **overrides) -> config for create_app in tests."""
 
     def build(sandbox_url: str, **overrides) -> dict:
-        config = {
-            "TESTING": True,
-            "TI_BASE_URL": sandbox_url,
-            "TI_API_KEY": API_KEY,
-            "SECRET_KEY": "test-secret-key",
-            "SESSION_TYPE": "filesystem",
-            "SESSION_FILE_DIR": str(tmp_path / "sessions"),
-            "CALENDAR_FEED_DIR": str(tmp_path / "calendar-feeds"),
-            "SHARED_LINKS_DIR": str(tmp_path / "shared-links"),
-            "CREDENTIAL_SIGNING_KEY": credential_key,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "WTF_CSRF_ENABLED": True,
-            "REDIS_URL": None,
-        }
-        config.update(overrides)
-        return config
+        return portal_settings(sandbox_url, tmp_path, **overrides)
 
     return build
 
@@ -170,6 +180,12 @@ def app(sandbox, portal_config):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def announced(html: str) -> list[tuple[str, str]]:
+    """What an htmx answer says through the page's live region, in order: ("status" or
+    "alert", the words)."""
+    return [(region, unescape(words)) for region, words in _ANNOUNCED.findall(html)]
 
 
 def csrf_from(html: str) -> str:

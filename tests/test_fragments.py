@@ -14,7 +14,7 @@ from portal import cards, events
 from portal.certificate_rows import certificate_status
 from portal.dashboard.present import expiring_certificates
 from portal.fragments import TOKEN_PLACEHOLDER, FragmentCache
-from tests.conftest import csrf_from
+from tests.conftest import announced, csrf_from
 from tests.test_security import style_sources
 
 CARDS = re.compile(r'<li class="content-card .*?</li>', re.S)
@@ -450,6 +450,37 @@ def test_a_flashed_message_shows_once_on_a_kept_dashboard(app, busy):
     flashed = html(busy.get("/dashboard"))
     assert 'class="flashes"' in flashed
     assert 'class="flashes"' not in html(busy.get("/dashboard"))
+
+
+EMPTY_REGION = (
+    '<div id="live-status" aria-live="polite" aria-atomic="true"></div>\n'
+    '    <div id="live-alert" aria-live="assertive" aria-atomic="true"></div>'
+)
+
+
+def test_a_kept_page_never_says_an_earlier_change_again(app, busy):
+    hx = {"HX-Request": "true"}
+    panel = "/dashboard?tab=archivedContentItems"
+    for _ in range(2):  # the panel and the page are kept from the second time on
+        html(busy.get(panel, headers=hx))
+        page = html(busy.get("/dashboard"))
+    assert EMPTY_REGION in page and announced(page) == []
+    card = cards_of(page)[0]
+    content_id = re.search(r'name="content_id" value="([^"]+)"', card).group(1)
+    title = re.search(r'name="title" value="([^"]+)"', card).group(1)
+    done = html(
+        busy.post(
+            f"/dashboard/content/{content_id}/archive",
+            data={"csrf_token": csrf_from(card), "confirm": "1", "title": title},
+            headers=hx,
+        )
+    )
+    assert ("status", f"“{title}” was archived.") in announced(done)
+    for path, headers in ((panel, hx), ("/dashboard", {})):
+        again = html(busy.get(path, headers=headers))
+        assert "was archived" not in again
+    assert EMPTY_REGION in again and announced(again) == []
+    assert 'class="flashes"' not in again
 
 
 def test_a_portal_keeping_no_page_draws_each_dashboard(sandbox, portal_config, login):

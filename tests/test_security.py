@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from portal.config import SITE_FILES
 from portal.urls import local_path, safe_url
 
 
@@ -202,6 +203,32 @@ def test_brand_colours_and_fonts_are_validated_before_use(client, sandbox):
     assert "--brand-secondary: #abc;" in html
     assert "alert(1)" not in html and "Inter</style>" not in html
     assert '--brand-alt-font: "Source Sans 3";' in html
+
+
+@pytest.mark.parametrize(
+    ("accent", "ring"),
+    [("#0B6E4F", "#0B6E4F"), ("#F4D35E", None), ("#9CA3AF", None)],
+    ids=["dark-accent", "yellow-accent", "grey-accent"],
+)
+def test_the_focus_ring_takes_the_accent_only_when_it_stands_out(client, sandbox, accent, ring):
+    _set_settings(sandbox, accentColor=accent)
+    html = client.get("/login").get_data(as_text=True)
+    assert f"--brand-accent: {accent};" in html
+    if ring:
+        assert f"--focus: {ring};" in html
+    else:  # too light on some background: the portal's own ring stays
+        assert "--focus:" not in html.split("<style>", 1)[1].split("</style>", 1)[0]
+
+
+def test_the_portals_own_focus_ring_stands_out_on_every_background():
+    from portal.branding import RING_BACKGROUNDS, contrast
+
+    css = (SITE_FILES / "static" / "css" / "portal.css").read_text()
+    found = dict(re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{6});", css.split("}", 1)[0]))
+    grounds = {found[name] for name in found if name in ("--surface", "--background")}
+    grounds |= {value for name, value in found.items() if name.endswith("-bg")}
+    assert grounds == set(RING_BACKGROUNDS)  # branding.py checks the accent on the same ones
+    assert all(contrast(found["--focus"], ground) >= 3 for ground in grounds)
 
 
 def test_navigation_links_from_the_instance_are_filtered(client, sandbox):

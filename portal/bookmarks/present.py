@@ -77,5 +77,21 @@ def rename_folder(folder_id: str, name: str) -> str | None:
     return _run("UpdateBookmarkFolder", id=folder_id, name=name)
 
 
+def toggled(title, bookmarked: bool) -> str:
+    """What a card's Bookmark button says it did, naming the item it carried."""
+    title = " ".join(str(title or "").split())[:200]
+    if not title:
+        return gettext("Bookmarked.") if bookmarked else gettext("The bookmark was removed.")
+    if bookmarked:
+        return gettext("“%(title)s” is bookmarked.", title=title)
+    return gettext("“%(title)s” is no longer bookmarked.", title=title)
+
+
+def folder_anchor(folders, name: str) -> str:
+    """The focus after a folder was created: its heading (the newest of that name)."""
+    found = [folder for folder in folders or [] if folder["name"] == name]
+    return f"folder-{found[-1]['id']}" if found else ""
+
+
 def delete_folder(folder_id: str) -> str | None:
     return _run("DestroyBookmarkFolder", id=folder_id)

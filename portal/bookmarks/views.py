@@ -44,7 +44,9 @@ def _remember_bookmarks(_app, **_extra) -> None:
 @bp.get("")
 @login_required
 def index():
-    return render(PAGE, FRAGMENT, **present.folders_context(folder_form=FolderForm(formdata=None)))
+    # Loaded by itself (the dashboard's tab, a retry): how many bookmarks there are is said.
+    context = present.folders_context(folder_form=FolderForm(formdata=None), listed=True)
+    return render(PAGE, FRAGMENT, **context)
 
 
 @bp.post("")
@@ -52,7 +54,7 @@ def index():
 def add():
     form = _checked(ActionForm())
     problem = present.add(form.content_id.data or "")
-    return _toggled(form, problem, _("Bookmarked."))
+    return _toggled(form, problem, present.toggled(request.form.get("title"), bookmarked=True))
 
 
 @bp.post("/<bookmark_id>/remove")
@@ -61,8 +63,8 @@ def remove(bookmark_id: str):
     form = _checked(ActionForm())
     problem = present.remove(bookmark_id, form.content_id.data)
     if request.headers.get("HX-Target") == "bookmarks" or not wants_fragment():
-        return _done(form, problem, _("The bookmark was removed."))
-    return _toggled(form, problem, _("The bookmark was removed."))
+        return _done(form, problem, _("The bookmark was removed."), focus=_then())
+    return _toggled(form, problem, present.toggled(request.form.get("title"), bookmarked=False))
 
 
 @bp.post("/<bookmark_id>/move")
@@ -70,7 +72,7 @@ def remove(bookmark_id: str):
 def move(bookmark_id: str):
     form = _checked(ActionForm())
     problem = present.move(bookmark_id, form.folder_id.data or "")
-    return _done(form, problem, _("The bookmark was moved."))
+    return _done(form, problem, _("The bookmark was moved."), focus=f"bookmark-{bookmark_id}")
 
 
 @bp.post("/folders")
@@ -80,7 +82,8 @@ def create_folder():
     if form.validate_on_submit():
         problem = present.create_folder(form.name.data)
         if problem is None:
-            return _done(form, None, _("The folder “%(name)s” was created.", name=form.name.data))
+            message = _("The folder “%(name)s” was created.", name=form.name.data)
+            return _done(form, None, message, created=form.name.data)
         form.name.errors.append(problem)
     return _invalid(form)
 
@@ -92,7 +95,8 @@ def rename_folder(folder_id: str):
     if form.validate_on_submit():
         problem = present.rename_folder(folder_id, form.name.data)
         if problem is None:
-            return _done(form, None, _("The folder is now called “%(name)s”.", name=form.name.data))
+            message = _("The folder is now called “%(name)s”.", name=form.name.data)
+            return _done(form, None, message, focus=f"folder-{folder_id}")
         form.name.errors.append(problem)
     return _invalid(FolderForm(formdata=None), renaming={folder_id: form})
 
@@ -101,11 +105,17 @@ def rename_folder(folder_id: str):
 @login_required
 def delete_folder(folder_id: str):
     form = _checked(ActionForm())
+    if request.form.get("cancel"):
+        # Not deleted: back to the folders, the focus on the Delete button that asked.
+        if not wants_fragment():
+            return see_other(next_url(request.form))
+        context = present.folders_context(folder_form=FolderForm(formdata=None))
+        return render(PAGE, FRAGMENT, focus=f"delete-{folder_id}", **context)
     if form.confirm.data != "1":
         context = present.folders_context(folder_form=FolderForm(formdata=None))
         return render(PAGE, FRAGMENT, confirm_delete=folder_id, **context)
     problem = present.delete_folder(folder_id)
-    return _done(form, problem, _("The folder and its bookmarks were deleted."))
+    return _done(form, problem, _("The folder and its bookmarks were deleted."), focus=_then())
 
 
 def _checked(form):
@@ -114,15 +124,28 @@ def _checked(form):
     return form
 
 
-def _done(form, problem: str | None, message: str):
-    """After a change: 303 back to the page (message flashed); htmx gets the folders again."""
+def _then() -> str:
+    """What the form said takes the focus once its folder or bookmark is gone."""
+    return str(request.form.get("then") or "")[:120]
+
+
+def _done(form, problem: str | None, message: str, focus: str = "", created: str | None = None):
+    """After a change: 303 back to the page (message flashed); htmx gets the folders again,
+    saying what changed, the focus on `focus` (or the folder just `created`)."""
     text = problem or message
     if not wants_fragment():
         flash(text, "error" if problem else "success")
         return see_other(next_url(request.form))
     context = present.folders_context(folder_form=FolderForm(formdata=None))
+    if created is not None:
+        focus = present.folder_anchor(context["folders"], created)
     response = render(
-        PAGE, FRAGMENT, message=text, message_tone="error" if problem else "success", **context
+        PAGE,
+        FRAGMENT,
+        message=text,
+        message_tone="error" if problem else "success",
+        focus=focus,
+        **context,
     )
     response.headers["HX-Trigger"] = "bookmarks-changed"
     return response
@@ -138,6 +161,7 @@ def _toggled(form, problem: str | None, message: str):
         "bookmarks/_toggle.html",
         item={"id": form.content_id.data, "title": request.form.get("title", "")},
         problem=problem,
+        message=message,
         next=next_url(request.form),
     )
     response.headers["HX-Trigger"] = "bookmarks-changed"

@@ -10,9 +10,10 @@ from portal.i18n import timezone_names
 
 
 class FeedForm(FlaskForm):
-    """Set up the feed, or (with confirm=1) give it a new secret."""
+    """Set up the feed, or (with confirm=1) give it a new secret, unless cancelled."""
 
     confirm = HiddenField()
+    cancel = HiddenField()
 
 
 class TimezoneForm(FlaskForm):

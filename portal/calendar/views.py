@@ -82,6 +82,13 @@ def reset_feed():
     """A new address for the feed, after a confirmation: calendars subscribed to the old one
     stop getting updates."""
     form = _posted(FeedForm())
+    if form.cancel.data:
+        # Not reset: back to the feed, the focus on the Reset button that asked.
+        if not wants_fragment():
+            return see_other(url_for("account.index", _anchor="calendar-feed"))
+        return render(
+            "calendar/reset.html", "calendar/_feed.html", feed=feed_settings(), cancelled=True
+        )
     if form.confirm.data != "1":
         return render(
             "calendar/reset.html", "calendar/_feed.html", feed=feed_settings(), confirming=True

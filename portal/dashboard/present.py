@@ -317,5 +317,7 @@ def recent_context(limit: int, *, full_page: bool) -> dict:
     return {
         **_widget("recent", recent, error, True),
         "recent_limit": limit,
+        # More than the dashboard shows: the first of the others is where the learner goes on.
+        "recent_from": RECENT_ON_PAGE if limit > RECENT_ON_PAGE else None,
         **_progress(full_page, {}, recent),
     }

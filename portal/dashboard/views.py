@@ -84,6 +84,8 @@ def _act(action, operation: str, content_id: str, confirm_endpoint: str | None):
     """Confirm first (a page, or inline for htmx) when the action needs it; then do it and
     show the view the learner came from: 303 to it, or for htmx its panel with fresh counts."""
     state = parse_state(request.form)
+    if request.form.get("cancel"):
+        return _cancelled(state, content_id)
     if confirm_endpoint and request.form.get("confirm") != "1":
         return render(
             "dashboard/confirm.html",
@@ -109,3 +111,12 @@ def _act(action, operation: str, content_id: str, confirm_endpoint: str | None):
         message_tone="error" if problem else "success",
         **context,
     )
+
+
+def _cancelled(state, content_id: str):
+    """A confirmation turned down: nothing done; back to the view, and for htmx its panel with
+    the focus on the button that asked (the item's Archive or Leave waitlist)."""
+    if not wants_fragment():
+        return redirect(state.url(), 303)
+    context = present.dashboard_context(state, full_page=False)
+    return render(PAGE, "dashboard/_panel_update.html", focus=content_id, **context)

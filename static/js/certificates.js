@@ -4,11 +4,14 @@
   "use strict";
 
   function announce(button, text) {
+    // Shown beside the button, and said by the page's live region (base.html).
     var status = document.getElementById("copy-link-status");
-    if (status) {
-      status.textContent = "";
+    var region = document.getElementById("live-status");
+    if (status) { status.textContent = text; }
+    if (region) {
+      region.textContent = "";
       // A fresh text node after clearing makes screen readers announce a repeated message.
-      window.setTimeout(function () { status.textContent = text; }, 50);
+      window.setTimeout(function () { region.textContent = text; }, 50);
     }
   }
 

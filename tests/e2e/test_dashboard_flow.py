@@ -72,7 +72,7 @@ def test_tabs_filters_search_back_and_details_with_javascript(
     expect(listing).not_to_contain_text(LEARNING_PATH)
     page.get_by_label("Search your content").fill("")
     expect(page).to_have_url(re.compile(r"/dashboard$"))
-    expect(listing.get_by_role("status")).to_contain_text("1–12 of")
+    expect(listing.locator(".content-list__count")).to_contain_text("1–12 of")
     expect(listing).to_contain_text(STARTED)
 
     page.get_by_label("Kind").select_option("learningPath")

@@ -33,7 +33,7 @@ def test_certificate_upload_keeps_what_was_typed_when_the_instance_is_down(
 
     page.get_by_role("button", name="Add certificate").click()
 
-    expect(page.get_by_role("alert").first).to_contain_text(
+    expect(page.locator(".form-outage")).to_contain_text(
         "The learning service is not reachable right now. What you entered is kept below"
     )
     for label, value in UPLOAD.items():
@@ -80,7 +80,8 @@ def test_end_a_session_from_another_browser_then_everywhere(
 
     sessions.locator("form[action$='/end'] button").click()
 
-    expect(second_page.get_by_role("status").first).to_contain_text("That session was signed out.")
+    messages = second_page.get_by_role("region", name="Messages")
+    expect(messages).to_contain_text("That session was signed out.")
     expect(second_page.locator("#sessions form[action$='/end']")).to_have_count(0)
     page.goto(f"{live_server.url}/dashboard")
     expect(page).to_have_url(f"{live_server.url}/login?next=/dashboard")
