@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from flask import render_template, session, url_for
-from flask_babel import format_date, format_decimal, gettext, ngettext
+from flask_babel import format_date, gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -21,7 +21,7 @@ from portal.dashboard.state import (
     RECENT_ON_PAGE,
     DashboardState,
 )
-from portal.formats import local_date, parse_date
+from portal.formats import local_date, number, parse_date
 from portal.fragments import Sent, changes_at, kept, kept_page
 from portal.i18n import instance_labels_version, label
 from portal.navigation import header_parts
@@ -57,7 +57,7 @@ def groups(raw_groups, state: DashboardState) -> list[dict] | None:
                 "kind": kind,
                 "label": label(f"dashboard.{kind}", GROUP_LABELS[kind]),
                 "count": group.get("count") or 0,
-                "count_text": format_decimal(group.get("count") or 0),
+                "count_text": number(group.get("count")),
                 # The search and sort go along: the counts follow the search box.
                 "url": url_for(
                     "dashboard.index",
