@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import g, request, url_for
 
 from portal.urls import local_path, path_of
 
 
 def return_path() -> str:
-    """The page the learner is on: for htmx the page's URL, not the fragment's."""
+    """The page the learner is on: for htmx the page's URL, not the fragment's. Found once
+    per request: every card's bookmark form asks."""
+    found = g.get("_bookmark_return_path")
+    if found is None:
+        found = g._bookmark_return_path = _return_path()
+    return found
+
+
+def _return_path() -> str:
     current = request.headers.get("HX-Current-URL") if getattr(request, "htmx", False) else None
     if current:
         found = local_path(path_of(current, request.host) or "")
