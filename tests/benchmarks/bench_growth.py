@@ -1,0 +1,167 @@
+"""Benchmark: what each page costs as a learner's history grows (10, 100, 1,000 items).
+
+    python tests/benchmarks/bench_growth.py [--runs 7] [--sizes 10 100 1000]
+
+Learners with 10, 100 and 1,000 content items, and certificates, bookmarks, events and awards
+in proportion (`tests/growth.py`), are added to a sandbox with the demo data. Each page is then
+loaded as a first view (no page, fragment or value kept: PAGE_CACHE_SIZE=0,
+FRAGMENT_CACHE_SIZE=0) and measured: the portal thread's CPU time (server time: everything the
+portal does, reading the instance's answers included, waiting for them excluded), the bytes
+sent (compressed as for a browser), the bytes of the instance's answers and the upstream
+requests. What a page shows is paged, so what it costs should stay flat: the table's last
+column is the 1,000-item learner's server time over the 10-item learner's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+from _live import _serve_sandbox, portal_config  # noqa: E402
+
+from tests.growth import add_learner  # noqa: E402
+
+SIZES = (10, 100, 1000)
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
+TABS = (
+    "completedItems",
+    "learningPaths",
+    "eventItems",
+    "bookmarkFolders",
+    "certificates",
+    "waitlistedCourses",
+    "archivedContentItems",
+)
+PAGES = (
+    ("dashboard", "/dashboard"),
+    *((f"tab {tab}", f"/dashboard?tab={tab}") for tab in TABS),
+    ("certificates", "/certificates"),
+    ("badges", "/badges"),
+    ("content page", "{course}"),
+)
+GOAL = 1.5  # the largest learner's server time within this many times the smallest's
+
+
+def first_course(client) -> str:
+    """The address of a course's content page from the learner's dashboard."""
+    import re
+
+    html = client.get("/dashboard?kind=course").get_data(as_text=True)
+    return re.search(r'href="(/learn/course/[^"]+)"', html).group(1)
+
+
+def measure(app, client, path: str, runs: int) -> dict:
+    """Medians over `runs` loads of path (after one to compile its templates)."""
+    from flask import g, request_finished
+
+    from portal import api
+    from portal.api import client as api_client
+
+    seen: dict = {}
+
+    def record(sender, response, **extra):
+        seen.update(api.stats())
+        seen["answer_bytes"] = sum(len(body) for _, body in g.get(api_client._ANSWERS, ()))
+
+    request_finished.connect(record, app)
+    rows = {"cpu_ms": [], "sent": [], "answer_bytes": [], "requests": []}
+    try:
+        client.get(path)
+        for _ in range(runs):
+            began = time.thread_time()
+            response = client.get(path, headers={"Accept-Encoding": BROWSER_ENCODINGS})
+            rows["cpu_ms"].append((time.thread_time() - began) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+            rows["sent"].append(len(response.get_data()))
+            rows["answer_bytes"].append(seen["answer_bytes"])
+            rows["requests"].append(seen["requests"])
+    finally:
+        request_finished.disconnect(record, app)
+    return {name: statistics.median(values) for name, values in rows.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    args = parser.parse_args()
+    began = time.perf_counter()
+    for quiet in ("werkzeug", "portal.requests"):
+        logging.getLogger(quiet).setLevel(logging.WARNING)
+    from portal import create_app
+    from portal.sandbox.store import Store
+
+    results: dict[tuple[str, int], dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        context = multiprocessing.get_context("fork")
+        ready = context.Queue()
+        child = context.Process(target=_serve_sandbox, args=(Path(tmp) / "sandbox", ready))
+        child.start()
+        try:
+            url = ready.get(timeout=180)
+            store = Store(Path(tmp) / "sandbox" / "sandbox.sqlite3")
+            logins = {size: add_learner(store, size) for size in args.sizes}
+            store.close()
+            for size, (email, password) in logins.items():
+                config = portal_config(
+                    url, Path(tmp) / str(size), PAGE_CACHE_SIZE=0, FRAGMENT_CACHE_SIZE=0
+                )
+                app = create_app(config)
+                client = app.test_client()
+                signed = client.post("/login", data={"email": email, "password": password})
+                assert signed.status_code in (302, 303), signed.status_code
+                course = first_course(client)
+                for name, path in PAGES:
+                    results[name, size] = measure(
+                        app, client, path.format(course=course), args.runs
+                    )
+                print(f"  learner with {size} items measured", flush=True)
+        finally:
+            child.terminate()
+            child.join(timeout=10)
+    report(results, args.sizes, args.runs, time.perf_counter() - began)
+
+
+def report(results: dict, sizes: list[int], runs: int, took: float) -> None:
+    print()
+    print(
+        f"First views (nothing kept), medians of {runs} loads; server ms = the portal thread's "
+        "CPU time"
+    )
+    print(
+        f"{'page':<28}{'items':>6}{'server ms':>11}{'bytes sent':>12}{'answer bytes':>14}"
+        f"{'upstream req':>14}"
+    )
+    worst = 0.0
+    for name, _ in PAGES:
+        for size in sizes:
+            row = results[name, size]
+            print(
+                f"{name:<28}{size:>6}{row['cpu_ms']:>11.1f}{row['sent']:>12.0f}"
+                f"{row['answer_bytes']:>14.0f}{row['requests']:>14.0f}"
+            )
+        small, large = results[name, min(sizes)], results[name, max(sizes)]
+        ratio = large["cpu_ms"] / small["cpu_ms"]
+        worst = max(worst, ratio)
+        print(
+            f"{'':<28}{max(sizes)} / {min(sizes)} items: server time {ratio:.2f}x, bytes sent "
+            f"{large['sent'] / small['sent']:.2f}x, answer bytes "
+            f"{large['answer_bytes'] / max(small['answer_bytes'], 1):.1f}x"
+        )
+    verdict = "within" if worst <= GOAL else "NOT within"
+    print(f"Largest server-time ratio {worst:.2f}x: {verdict} the goal of {GOAL}x")
+    print(f"(bench ran {took:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
