@@ -192,6 +192,12 @@ class _Page:
     stamp: bytes = field(default_factory=lambda: os.urandom(8))  # this drawing of it
 
 
+def keeps_pages() -> bool:
+    """Whether whole pages are kept (PAGE_CACHE_SIZE): when not, their keys need not be
+    worked out (a digest of the answers, the header's parts)."""
+    return bool(current_app.extensions["kept_pages"].size)
+
+
 def kept_page(name: str, parts: tuple, build) -> tuple[Markup | Sent, object]:
     """`build()` -> (html, extra): a whole page or htmx panel (a dashboard, say) drawn once
     for `parts`, the page's address, language and time zone, and kept until the first moment
