@@ -119,6 +119,8 @@ DASHBOARD = {
     "withWaitlist": False,
     "withArchived": False,
     "withCertificates": False,
+    "withExpiring": False,
+    "withEventFields": False,
     "withBookmarks": False,
 }
 

@@ -126,6 +126,8 @@ def page_variables(sandbox) -> dict:
         "withWaitlist",
         "withArchived",
         "withCertificates",
+        "withExpiring",
+        "withEventFields",
         "withBookmarks",
     )
     return {
