@@ -61,7 +61,10 @@ def _certificate(certificates, content_id: str) -> dict | None:
 def course_context(page: PageRequest) -> dict:
     data, error = _load("CoursePage", "CourseById", id=page.key)
     course = data["CourseById"]
-    listed = _listed(data.get("UserContentItems"), "id", course.get("id"))
+    listed = {
+        **_listed(data.get("QueryContents"), "id", course.get("id")),
+        **_listed(data.get("UserContentItems"), "id", course.get("id")),
+    }
     raw = {
         **listed,
         **{key: value for key, value in course.items() if value is not None},
