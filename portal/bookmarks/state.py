@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import g, request, url_for
 
+from portal.paging import page_number
 from portal.urls import local_path, path_of
 
 
@@ -27,3 +30,13 @@ def _return_path() -> str:
 
 def next_url(form) -> str:
     return local_path(form.get("next")) or url_for("bookmarks.index")
+
+
+def page_asked() -> int:
+    """The page of bookmarks asked for: the query string's, or after a form the page it was
+    sent from (its `next`). Anything but a page number is the first page."""
+    if request.method == "GET":
+        value = request.args.get("page")
+    else:
+        value = parse_qs(urlsplit(str(request.form.get("next") or "")).query).get("page", [""])[0]
+    return page_number(value, [])

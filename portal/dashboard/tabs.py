@@ -134,20 +134,20 @@ def event_items(items: list[dict] | None, raw_items, raw_waitlist=None) -> list[
     return sorted(items, key=lambda item: rank.get(item["id"], len(rank)))
 
 
-def bookmarks(raw_folders) -> dict:
-    """The Bookmarks tab: the folders with their bookmarks (one batched request)."""
+def bookmarks(raw_folders, state) -> dict:
+    """The Bookmarks tab: the folders with the bookmarks of the page the state asks for
+    (one batched request for the folders it reaches)."""
     if raw_folders is None:
         return {"folders": None}
-    ids = [{"id": f["id"]} for f in raw_folders if isinstance(f, dict) and f.get("id")]
-    answers, error = attempt(api.run_batch, "UserBookmarksByFolder", ids)
+    found, error = attempt(bookmark_folders.page_of_folders, raw_folders, state.page)
     if error:
         return {"folders": None, "bookmarks_error": error.message}
-    folders = bookmark_folders.folders_from(raw_folders, answers)
-    bookmark_folders.remember_all(folders)
+    folders, numbers = found
+    state.page = numbers["page"]
     return {
         "folders": folders,
         "bookmarks_error": None,
-        "bookmark_total": bookmark_folders.total(folders),
+        **bookmark_folders.pager_context(numbers),
     }
 
 
@@ -193,7 +193,7 @@ def _tab_context(state, data: dict, contents: list[dict] | None, full_page: bool
         return {"bookmarks_later": True}
     if tab == "bookmarkFolders":
         folder_form = bookmark_folders.FolderForm(formdata=None)
-        return {**bookmarks(data.get("UserBookmarks")), "folder_form": folder_form}
+        return {**bookmarks(data.get("UserBookmarks"), state), "folder_form": folder_form}
     if tab == "certificates":
         found, pager = certificates(data.get("UserCertificates"), state)
         return {"tab_certificates": found, "pager": pager}
