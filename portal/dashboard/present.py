@@ -104,11 +104,14 @@ def archived(archives, archived_content) -> list[dict] | None:
     return found
 
 
-def expiring_certificates(certificates, today: datetime | None = None) -> list[dict]:
-    """Certificates that expire within 30 days, soonest first, with where to recertify.
-    Only those are written out: a learner of ten years holds hundreds of certificates."""
+def expiring_certificates(
+    certificates, today: datetime | None = None, shown: int | None = EXPIRING_SHOWN
+) -> tuple[list[dict], int]:
+    """The `shown` certificates expiring soonest (within 30 days), with where to recertify,
+    and how many expire within 30 days in all. Only those shown are written out: a learner
+    of ten years holds hundreds of certificates."""
     now = today or datetime.now(UTC)
-    found = []
+    soon = []
     changes = []  # when the banner changes: a certificate enters the window, a day passes
     for cert, expires in _expiry_dates(certificates):
         if expires > now + EXPIRING_WITHIN:
@@ -117,24 +120,25 @@ def expiring_certificates(certificates, today: datetime | None = None) -> list[d
             continue
         days = max(0, (expires - now).days)
         changes.append(expires - timedelta(days=days))  # a day fewer from then on
-        found.append(
-            {
-                **_expiring(cert, expires),
-                "when": ngettext("in %(num)d day", "in %(num)d days", days)
-                if days
-                else gettext("today"),
-            }
-        )
+        soon.append((expires, days, cert))
     if changes:
         changes_at(min(changes))
-    found.sort(key=lambda cert: cert["_at"])
-    return found
+    soon.sort(key=lambda entry: entry[0])
+    found = [
+        {**_expiring(cert, expires), "when": _days_left(days)}
+        for expires, days, cert in soon[:shown]
+    ]
+    return found, len(soon)
+
+
+def _days_left(days: int) -> str:
+    return ngettext("in %(num)d day", "in %(num)d days", days) if days else gettext("today")
 
 
 def _expiring_banner(certificates, full_page: bool) -> dict:
     """The banner of a full page: the certificates expiring soonest, and how many in all."""
-    found = expiring_certificates(certificates) if full_page else []
-    return {"expiring": found[:EXPIRING_SHOWN], "expiring_total": len(found)}
+    found, total = expiring_certificates(certificates) if full_page else ([], 0)
+    return {"expiring": found, "expiring_total": total}
 
 
 def _expiry_dates(certificates) -> list[tuple[dict, datetime]]:
