@@ -1,20 +1,24 @@
 """Benchmark: what each page costs as a learner's history grows (10, 100, 1,000 items).
 
-    python tests/benchmarks/bench_growth.py [--runs 7] [--sizes 10 100 1000]
+    python tests/benchmarks/bench_growth.py [--runs 15] [--sizes 10 100 1000]
 
 Learners with 10, 100 and 1,000 content items, and certificates, bookmarks, events and awards
-in proportion (`tests/growth.py`), are added to a sandbox with the demo data. Each page is then
-loaded as a first view (no page, fragment or value kept: PAGE_CACHE_SIZE=0,
+in proportion (`tests/growth.py`), are added to a sandbox with the demo data. Each learner's
+pages are visited once through a recording proxy, then measured against a stand-in instance
+replaying those answers at once from a process of its own (`_upstream.py`), so that the
+sandbox's own work (a second or more on a thousand items) stays out of the portal's times.
+Each page is loaded as a first view (no page, fragment or value kept: PAGE_CACHE_SIZE=0,
 FRAGMENT_CACHE_SIZE=0) and measured: the portal thread's CPU time (server time: everything the
 portal does, reading the instance's answers included, waiting for them excluded), the bytes
 sent (compressed as for a browser), the bytes of the instance's answers and the upstream
-requests. What a page shows is paged, so what it costs should stay flat: the table's last
-column is the 1,000-item learner's server time over the 10-item learner's.
+requests. What a page shows is paged, so what it costs should stay flat: under each page the
+1,000-item learner's figures over the 10-item and the 100-item learner's.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import multiprocessing
 import statistics
@@ -28,6 +32,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 from _live import _serve_sandbox, portal_config  # noqa: E402
+from _upstream import recording, replaying  # noqa: E402
 
 from tests.growth import add_learner  # noqa: E402
 
@@ -90,15 +95,44 @@ def measure(app, client, path: str, runs: int) -> dict:
     return {name: statistics.median(values) for name, values in rows.items()}
 
 
+def portal_for(url: str, folder: Path, email: str, password: str):
+    """A portal keeping nothing, against the instance at url, signed in: (app, client)."""
+    from portal import create_app
+
+    app = create_app(portal_config(url, folder, PAGE_CACHE_SIZE=0, FRAGMENT_CACHE_SIZE=0))
+    client = app.test_client()
+    signed = client.post("/login", data={"email": email, "password": password})
+    assert signed.status_code in (302, 303), signed.status_code
+    return app, client
+
+
+def measure_learner(url, folder: Path, size: int, email, password, runs: int) -> dict:
+    """Every page of one learner: recorded from the sandbox at url, measured on the replay."""
+    with recording(url) as (proxy_url, recorded):
+        _app, client = portal_for(proxy_url, folder / "recording", email, password)
+        course = first_course(client)
+        for _name, path in PAGES:
+            for _ in range(2):  # a dashboard's first draw in a session asks a little less
+                client.get(path.format(course=course))
+    answers = folder / "answers.json"
+    answers.write_text(json.dumps(recorded))
+    with replaying(answers) as replay_url:
+        app, client = portal_for(replay_url, folder / "replay", email, password)
+        first_course(client)  # the same visits as recorded: the same questions asked
+        return {
+            (name, size): measure(app, client, path.format(course=course), runs)
+            for name, path in PAGES
+        }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     args = parser.parse_args()
     began = time.perf_counter()
     for quiet in ("werkzeug", "portal.requests"):
         logging.getLogger(quiet).setLevel(logging.WARNING)
-    from portal import create_app
     from portal.sandbox.store import Store
 
     results: dict[tuple[str, int], dict] = {}
@@ -113,18 +147,8 @@ def main() -> None:
             logins = {size: add_learner(store, size) for size in args.sizes}
             store.close()
             for size, (email, password) in logins.items():
-                config = portal_config(
-                    url, Path(tmp) / str(size), PAGE_CACHE_SIZE=0, FRAGMENT_CACHE_SIZE=0
-                )
-                app = create_app(config)
-                client = app.test_client()
-                signed = client.post("/login", data={"email": email, "password": password})
-                assert signed.status_code in (302, 303), signed.status_code
-                course = first_course(client)
-                for name, path in PAGES:
-                    results[name, size] = measure(
-                        app, client, path.format(course=course), args.runs
-                    )
+                folder = Path(tmp) / str(size)
+                results.update(measure_learner(url, folder, size, email, password, args.runs))
                 print(f"  learner with {size} items measured", flush=True)
         finally:
             child.terminate()
@@ -150,16 +174,23 @@ def report(results: dict, sizes: list[int], runs: int, took: float) -> None:
                 f"{name:<28}{size:>6}{row['cpu_ms']:>11.1f}{row['sent']:>12.0f}"
                 f"{row['answer_bytes']:>14.0f}{row['requests']:>14.0f}"
             )
-        small, large = results[name, min(sizes)], results[name, max(sizes)]
-        ratio = large["cpu_ms"] / small["cpu_ms"]
-        worst = max(worst, ratio)
-        print(
-            f"{'':<28}{max(sizes)} / {min(sizes)} items: server time {ratio:.2f}x, bytes sent "
-            f"{large['sent'] / small['sent']:.2f}x, answer bytes "
-            f"{large['answer_bytes'] / max(small['answer_bytes'], 1):.1f}x"
-        )
+        large = results[name, max(sizes)]
+        for size in sorted(sizes)[:-1]:
+            small = results[name, size]
+            ratio = large["cpu_ms"] / small["cpu_ms"]
+            if size == min(sizes):
+                worst = max(worst, ratio)
+            print(
+                f"{'':<28}{max(sizes)} / {size} items: server time {ratio:.2f}x, bytes sent "
+                f"{large['sent'] / small['sent']:.2f}x, answer bytes "
+                f"{large['answer_bytes'] / max(small['answer_bytes'], 1):.1f}x, upstream "
+                f"requests {large['requests'] / max(small['requests'], 1):.1f}x"
+            )
     verdict = "within" if worst <= GOAL else "NOT within"
-    print(f"Largest server-time ratio {worst:.2f}x: {verdict} the goal of {GOAL}x")
+    print(
+        f"Largest server-time ratio, {max(sizes)} / {min(sizes)} items: {worst:.2f}x: {verdict} "
+        f"the goal of {GOAL}x"
+    )
     print(f"(bench ran {took:.0f} s)")
 
 
