@@ -113,8 +113,13 @@ def event_items(items: list[dict] | None, raw_items, raw_waitlist=None) -> list[
     date and time, place or join link, waitlist state and its .ics."""
     if items is None:
         return None
-    raw_by_id = {r.get("id"): r for r in raw_items or [] if isinstance(r, dict)}
-    order = events.timed({"UserContentItems": raw_items, "UserWaitlist": raw_waitlist})
+    # The page's cards only: the whole list was ordered already (`ordered`).
+    shown = {item["id"] for item in items}
+    raw_by_id = {
+        r.get("id"): r for r in raw_items or [] if isinstance(r, dict) and r.get("id") in shown
+    }
+    page = {"UserContentItems": list(raw_by_id.values()), "UserWaitlist": raw_waitlist}
+    order = events.timed(page)
     timed = {event["id"]: event for event in order}
     for item in items:
         raw = raw_by_id.get(item["id"]) or {}
