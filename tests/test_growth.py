@@ -178,3 +178,23 @@ def test_content_page_asks_for_its_own_item_not_the_learners_whole_list(longtime
     # What the learner's list gave before, from the item and the list's due dates.
     assert "Course 0046 of growth 1000: what it covers" in html
     assert "Due " in html and "https://cdn.example.com/growth/growth-1000-course-0046.png" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "target", "where"),
+    [
+        ("/dashboard?tab=completedItems&page=2", "dashboard-panel", "Page 2 of 34"),
+        ("/dashboard?tab=certificates&page=3", "dashboard-panel", "Page 3 of 15"),
+        ("/bookmarks?page=2", "bookmarks", "Page 2 of 9"),
+        ("/certificates?page=2", "certificate-list", "Page 2 of 9"),
+    ],
+)
+def test_a_pager_swaps_its_list_in_place(longtime, path, target, where):
+    client, recorder, _store = longtime
+    recorder.sent.clear()
+    response = client.get(path, headers={"HX-Request": "true", "HX-Target": target})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and where in html
+    assert "<html" not in html and f'id="{target}"' in html
+    assert 'id="pager-previous"' in html and 'id="pager-next"' in html
+    assert response.headers.get("Vary", "").count("HX-Request") == 1
