@@ -80,6 +80,11 @@ def record_answers(path: Path, who: str = "busy") -> dict:
             assert signed_in.status_code in (302, 303), signed_in.status_code
             for page in RECORDED_PAGES:
                 assert client.get(page).status_code == 200, page
+            # Signing in again, as a returning learner: the portal knows their id by now and
+            # asks for their client's branding along.
+            client.post("/logout")
+            again = client.post("/login", data={"email": email, "password": password})
+            assert again.status_code in (302, 303), again.status_code
         finally:
             proxy.stop()
             sandbox.stop()
@@ -88,6 +93,22 @@ def record_answers(path: Path, who: str = "busy") -> dict:
     recording = {"answers": answers, "requests": requests_by_operation}
     path.write_text(json.dumps(recording))
     return recording
+
+
+@contextmanager
+def stand_in(answers: Path, latency_ms: float) -> Iterator[str]:
+    """The recorded answers replayed after latency_ms by a process of their own: its URL."""
+    replay = subprocess.Popen(
+        [sys.executable, __file__, "replay", str(answers), "--latency-ms", str(latency_ms)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = int(replay.stdout.readline().split()[1])
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        replay.terminate()
+        replay.wait()
 
 
 @contextmanager
@@ -105,23 +126,14 @@ def replayed_portal(who: str = "busy", **config) -> Iterator[tuple]:
     with tempfile.TemporaryDirectory() as tmp:
         answers = Path(tmp) / "answers.json"
         record_answers(answers, who)
-        replay = subprocess.Popen(
-            [sys.executable, __file__, "replay", str(answers), "--latency-ms", "0"],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            port = int(replay.stdout.readline().split()[1])
-            app = create_app(portal_config(f"http://127.0.0.1:{port}", tmp, **config))
+        with stand_in(answers, 0) as url:
+            app = create_app(portal_config(url, tmp, **config))
             logging.getLogger("portal.requests").setLevel(logging.WARNING)
             client = app.test_client()
             email, password = DEMO_LOGINS[who]
             signed_in = client.post("/login", data={"email": email, "password": password})
             assert signed_in.status_code in (302, 303), signed_in.status_code
             yield app, client
-        finally:
-            replay.terminate()
-            replay.wait()
 
 
 # -- replay ----------------------------------------------------------------------------------
