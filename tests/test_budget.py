@@ -322,3 +322,21 @@ def test_refusals_and_refused_sign_ins_are_counted(sandbox, portal_config):
     refused = crowd.post("/login", data={"email": email, "password": password, "csrf_token": token})
     assert refused.status_code == 429
     assert metric(app, "portal_sign_ins_total", result="rate_limited") == limited + 1
+
+
+def test_pages_need_no_fresh_instance_data_while_the_budget_is_spent(sandbox, portal_config):
+    from portal.api.cache import cache, instance_key
+
+    upstream = Upstream(sandbox)
+    app = make_app(sandbox, portal_config, TI_POINTS_PER_MINUTE=100, TI_BUDGET_WAIT=0,
+                   INSTANCE_WORKER_SECONDS=0)  # fmt: skip
+    busy = app.test_client()
+    sign_in(busy, "busy")
+    spend_budget(busy, upstream)
+    with app.app_context():
+        cache.delete(instance_key())  # its five minutes are over
+    asked = len(upstream.calls)
+    page = app.test_client().get("/terms")  # branding, languages, terms: the last known
+    assert page.status_code == 200 and "Northwind Academy" in text(page)
+    assert "Course materials may not be redistributed" in text(page)
+    assert len(upstream.calls) == asked
