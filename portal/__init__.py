@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
         serving,
         session_registry,
     )
+    from portal.api import budget
     from portal.api.cache import cache, cache_config
     from portal.learner import load_user
 
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     server_session.init_app(app)
     limiter.init_app(app)
     cache.init_app(app, config=cache_config(app.config["REDIS_URL"]))
+    budget.init_app(app)
     security.init_app(app)
     session_registry.init_app(app)
     errors.init_app(app)

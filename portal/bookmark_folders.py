@@ -10,12 +10,12 @@ from __future__ import annotations
 from flask import session, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from portal import api, cards
 from portal.formats import local_date
+from portal.forms import PortalForm
 
 SESSION_KEY = "bookmarks"
 # Bookmarks a page of the folders shows (the Bookmarks page, the dashboard's tab).
@@ -149,6 +149,25 @@ def remember_some(folders: list[dict]) -> None:
     session[SESSION_KEY] = {**known, "default": default, "items": items}
 
 
+def remember_signed_in(raw_folders) -> None:
+    """What signing in learned of the learner's bookmarks (`SignedIn`: the folders, each with
+    its bookmarks' items). A folder that came without them leaves the bookmarks unknown, to be
+    loaded when the learner first bookmarks something."""
+    if not isinstance(raw_folders, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("bookmarks"), list) for f in raw_folders
+    ):
+        session.pop(SESSION_KEY, None)
+        return
+    items = {
+        (b.get("course") or {}).get("id"): b.get("id")
+        for folder in raw_folders
+        for b in folder["bookmarks"]
+        if isinstance(b, dict) and (b.get("course") or {}).get("id")
+    }
+    default = next((f.get("id") for f in raw_folders if f.get("defaultFolder")), None)
+    session[SESSION_KEY] = {"known": True, "default": default, "items": items}
+
+
 def _known() -> dict:
     return session.get(SESSION_KEY) or {"known": False, "default": None, "items": {}}
 
@@ -181,7 +200,7 @@ def remember(content_id: str, bookmark_id: str | None) -> None:
     session[SESSION_KEY] = {**known, "items": items}
 
 
-class FolderForm(FlaskForm):
+class FolderForm(PortalForm):
     """A folder's name: what the Bookmarks page and the dashboard's tab create or rename."""
 
     name = StringField(

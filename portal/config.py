@@ -137,10 +137,26 @@ def from_env(env=None) -> dict:
         # The CSRF token is bound to the server-side session; a page left open for hours
         # must still submit.
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No rate-limit headers on every answer (a Retry-After on a 200 page, or a longer one
+        # than a 503 says): each 429 the portal sends carries its own Retry-After, the reset
+        # of the limit it ran into.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN") or "10 per minute",
-        # Checks of a registration code as it is typed (one per pause in typing).
-        "RATELIMIT_JOIN_CHECK": env.get("RATELIMIT_JOIN_CHECK") or "30 per minute",
+        # Checks of redemption and registration codes per learner and per address (a code
+        # typed on /join, checked or redeemed on the Account page: each code of a list counts).
+        "RATELIMIT_CODE_CHECKS": env.get("RATELIMIT_CODE_CHECKS")
+        or env.get("RATELIMIT_JOIN_CHECK")
+        or "30 per minute",
+        # Pages (and htmx parts) each learner, and each address not signed in, may ask for.
+        "RATELIMIT_PAGES": env.get("RATELIMIT_PAGES") or "120 per minute",
+        # The instance's API budget: points per minute for the portal's API key (TI's default;
+        # 0: the instance sets none), the share kept for signing in and out, and how long a
+        # page waits for points to come back before it is refused.
+        "TI_POINTS_PER_MINUTE": int(env.get("TI_POINTS_PER_MINUTE") or 10_000),
+        "TI_POINTS_RESERVE": float(env.get("TI_POINTS_RESERVE") or 0.2),
+        "TI_BUDGET_WAIT": float(env.get("TI_BUDGET_WAIT") or 2),
+        # /readyz asks the instance at most this often; its callers share the answer.
+        "READY_CHECK_SECONDS": float(env.get("READY_CHECK_SECONDS") or 5),
         # The instance hands out registration codes: /join is open and the login page links it.
         "PORTAL_REGISTRATION": _flag(env.get("PORTAL_REGISTRATION")),
         # The instance's own pages (under TI_PUBLIC_URL) to reset a password, verify an email.

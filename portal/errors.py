@@ -7,11 +7,13 @@ import time
 
 from flask import Flask, current_app, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.api import errors as api_errors
+from portal.api.budget import BudgetSpent
 from portal.htmx import hx_redirect, see_other, wants_fragment
 from portal.learner import end_session
 from portal.urls import local_path, path_of
@@ -39,12 +41,35 @@ MESSAGES = {
 CSRF_MESSAGE = _l(
     "This form has expired or was sent from another site. Reload the page and send it again."
 )
+BUSY_MESSAGE = _l(
+    "Many learners are using the learning service right now, and the portal keeps its share "
+    "for them."
+)
 # Templates that exist under templates/errors/; other codes use the generic page.
 PAGES = {404, 405, 429, 500, 503}
 
 
+def retry_message(seconds: int) -> str:
+    """When to come back, as the learner reads it."""
+    return ngettext(
+        "Please try again in %(num)d second.", "Please try again in %(num)d seconds.", seconds
+    )
+
+
+def limit_retry_seconds(limit) -> int:
+    """Whole seconds until a Flask-Limiter limit (a RequestLimit) lets requests through."""
+    if limit is None:
+        return 60
+    seconds = math.ceil(limit.reset_at - time.time())
+    return max(1, min(seconds, limit.limit.get_expiry()))
+
+
 def error_response(status: int, message=None, headers: dict | None = None):
-    """The branded error page (or htmx fragment) for status, safe even if rendering fails."""
+    """The branded error page (or htmx fragment) for status, safe even if rendering fails.
+    A 429 says when to come back: its Retry-After."""
+    retry_after = (headers or {}).get("Retry-After")
+    if status == 429 and retry_after and message is None:
+        message = retry_message(int(retry_after))
     context = {
         "status": status,
         "title": TITLES.get(status, TITLES[500]),
@@ -111,16 +136,19 @@ def handle_rate_limit(error: RateLimitExceeded):
 
     if error.response is not None:  # a view's own answer (its form again, say): on_breach
         return error.response
-    current = limiter.current_limit
-    seconds = current.reset_at - time.time() if current else 60
-    return error_response(429, headers=_retry_after(seconds))
+    return error_response(429, headers=_retry_after(limit_retry_seconds(limiter.current_limit)))
 
 
 def handle_api_error(error: api_errors.ApiError):
     if isinstance(error, api_errors.TokenExpired):
         return login_again()
     if isinstance(error, api_errors.RateLimited):
-        return error_response(429, headers=_retry_after(getattr(error, "retry_after", None) or 30))
+        headers = _retry_after(getattr(error, "retry_after", None) or 30)
+        message = None
+        if isinstance(error, BudgetSpent):
+            seconds = int(headers["Retry-After"])
+            message = f"{BUSY_MESSAGE} {retry_message(seconds)}"
+        return error_response(429, message, headers=headers)
     if isinstance(error, api_errors.NotFound):
         return error_response(404)
     if isinstance(error, api_errors.Forbidden):

@@ -9,11 +9,16 @@ message with `{% include "_outage.html" %}` at the top of the form.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import StopValidation
 
 from portal.api.errors import ApiError, RateLimited, Unavailable
 from portal.htmx import render
@@ -23,6 +28,60 @@ from portal.htmx import render
 OUTAGE_ERRORS: tuple[type[ApiError], ...] = (Unavailable, RateLimited)
 UNAVAILABLE_RETRY_SECONDS = 30
 RATE_LIMITED_RETRY_SECONDS = 30
+
+
+# Control characters: NUL and the rest of C0, and DEL. A field of several lines (a text area)
+# may hold tabs and line breaks; no field holds the others.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = _l(
+    "This field holds invisible control characters. Remove them (retype the text) and send "
+    "it again."
+)
+
+
+def control_characters(text, multiline: bool = False) -> bool:
+    """Whether text holds characters no field may hold (NUL and the other C0 controls, DEL;
+    tab and line breaks are allowed when multiline)."""
+    pattern = _CONTROL_IN_LINES if multiline else _CONTROL
+    return isinstance(text, str) and pattern.search(text) is not None
+
+
+def no_control_characters(form, field) -> None:
+    """The validator every form of the portal runs on every field (`PortalForm`): what was
+    typed, before any filter, holds no control character."""
+    multiline = isinstance(field, TextAreaField)
+    sent = [*(field.raw_data or []), field.data]
+    if any(control_characters(value, multiline) for value in sent):
+        raise StopValidation(str(CONTROL_MESSAGE))
+
+
+def search_text(value, max_length: int, notices: list, too_long: str) -> str:
+    """A search from a list's filter form (the query string): one line of at most max_length
+    characters, else nothing with a notice (`too_long`, or the control characters')."""
+    query = " ".join(str(value or "").split())
+    if len(query) > max_length:
+        notices.append(too_long)
+        return ""
+    if control_characters(query):
+        notices.append(_("The search held invisible control characters, so it was left out."))
+        return ""
+    return query
+
+
+class PortalForm(FlaskForm):
+    """Every form of the portal: its fields refuse control characters with a message next to
+    them, so none reaches the instance. `unchecked` names hidden fields the portal cleans
+    itself and never sends upstream (a return address)."""
+
+    unchecked: frozenset[str] = frozenset()
+
+    def validate(self, extra_validators=None) -> bool:
+        checked = (name for name in self._fields if name not in self.unchecked)
+        extra = {name: [no_control_characters] for name in checked}
+        for name, validators in (extra_validators or {}).items():
+            extra[name] = [*extra.get(name, []), *validators]
+        return super().validate(extra)
 
 
 @dataclass(frozen=True)

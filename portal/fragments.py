@@ -217,10 +217,10 @@ def kept_page(name: str, parts: tuple, build) -> tuple[Markup | Sent, object]:
     found = store.get(key)
     if found is None or (found.until is not None and found.until <= now):
         outer = g.pop("_changes_at", None)
-        requests = api.stats()["requests"]
+        answers = api.stats()["answers"]
         html, extra = build()
         moment = g.pop("_changes_at", None)
-        if api.stats()["requests"] == requests:
+        if api.stats()["answers"] == answers:
             kept = _Page(zstd.compress(_keep(html).encode(), 1), extra, moment, inline_styles())
             store.put(key, kept)
             g._send_as = _sent_key(kept)

@@ -7,7 +7,7 @@ import hashlib
 import logging
 import time
 
-from flask import current_app, flash, g, has_request_context, session
+from flask import current_app, g, has_request_context, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -31,6 +31,27 @@ def _fetch() -> dict:
         "client": user.get("client") or {},
         "company": data.get("CompanyDetails") or {},
     }
+
+
+def learned(current: dict, company: dict | None) -> None:
+    """The context as signing in learned it (`SignedIn`): the client, whether the email needs
+    verifying, and the company details when they were asked for. A client that brands its
+    learners' pages with an appearance of its own, when its details were not asked yet, makes
+    the first page ask (`context`); any other learner sees the instance's."""
+    client = current.get("client") or {}
+    branded = client.get("enableBranding") and client.get("appearance")
+    known = company is not None or not branded
+    found = {
+        "at": time.time() if known else 0.0,
+        "must_verify_email": bool(current.get("mustVerifyEmail")),
+        "client": client,
+        "company": company or {},
+    }
+    session[SESSION_KEY] = found
+    if known:
+        g.learner_context = found
+    else:
+        g.pop("learner_context", None)
 
 
 def refresh() -> dict:
@@ -99,23 +120,54 @@ def filters_catalog_by_language() -> bool:
     return bool(client().get("autoFilterForSelectedLanguage"))
 
 
-# -- registration codes waiting for the learner's first sign-in --------------------------------
+# -- what an earlier sign-in learned, and registration codes waiting for the first one ---------
+
+HINT_SECONDS = 60 * 60 * 24 * 90
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
 
 
 def _pending_key(email: str) -> str:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
-    return f"pending-codes:{digest}"
+    return f"pending-codes:{_email_digest(email)}"
 
 
-def keep_code_for(email: str, code: str) -> None:
-    """Remember a code to redeem when this learner first signs in (they have no token before)."""
+def _hint_key(email: str) -> str:
+    return f"sign-in-hint:{_email_digest(email)}"
+
+
+def known_id(email: str) -> str | None:
+    """The id an earlier sign-in with this email found: what the request after Login can ask
+    by (the learner's company details) before the instance says who they are."""
     from portal.api.cache import cache
 
-    cache.set(_pending_key(email), [code], timeout=PENDING_SECONDS)
+    try:
+        return cache.get(_hint_key(email))
+    except Exception:  # noqa: BLE001 - a cache that is down: the first page asks instead
+        return None
 
 
-def redeem_waiting_codes(email: str) -> None:
-    """Redeem the codes kept for this learner, as them; say how it went."""
+def remember_id(email: str, user_id: str) -> None:
+    from portal.api.cache import cache
+
+    try:
+        cache.set(_hint_key(email), user_id, timeout=HINT_SECONDS)
+    except Exception:  # noqa: BLE001
+        log.warning("cache unavailable, the learner's id is not kept", exc_info=True)
+
+
+def keep_code_for(email: str, code: str, redeemed: bool = False) -> None:
+    """Remember the code this learner joined with, for their first sign-in: to say it was
+    redeemed, or to redeem it then (an instance that redeems for signed-in learners only)."""
+    from portal.api.cache import cache
+
+    cache.set(_pending_key(email), {"codes": [code], "redeemed": redeemed}, timeout=PENDING_SECONDS)
+
+
+def redeem_waiting_codes(email: str, token: str) -> tuple[str, str] | None:
+    """Redeem the codes kept for this learner (an instance that did not redeem them when they
+    joined), as them: what to say of it (message, category), None when nothing waited."""
     from portal.api.cache import cache
 
     key = _pending_key(email)
@@ -123,27 +175,30 @@ def redeem_waiting_codes(email: str) -> None:
         codes = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache that is down: nothing waits
         log.warning("cache unavailable, waiting codes not read", exc_info=True)
-        return
+        return None
     if not codes:
-        return
+        return None
+    if isinstance(codes, dict):
+        codes, redeemed = codes.get("codes") or [], codes.get("redeemed")
+        if redeemed:
+            cache.delete(key)
+            return _redeemed_message(codes), "success"
     try:
-        data = api.run("RedeemRegistrationAndRedemptionCodes", validatedRedemptionCodes=codes)
+        data = api.run_as(
+            token, "RedeemRegistrationAndRedemptionCodes", validatedRedemptionCodes=codes
+        )
     except (errors.BadInput, errors.NotFound):
         cache.delete(key)
-        flash(_("Your registration code could not be redeemed any more. "
-                "Ask whoever gave it to you for a new one."), "error")  # fmt: skip
-        return
+        return _("Your registration code could not be redeemed any more. "
+                 "Ask whoever gave it to you for a new one."), "error"  # fmt: skip
     except errors.ApiError as error:
         log.warning("waiting codes not redeemed yet: %s", error)
-        return  # kept: the next sign-in tries again
+        return None  # kept: the next sign-in tries again
     cache.delete(key)
     if (data.get("RedeemRegistrationAndRedemptionCodes") or {}).get("redeemed"):
-        flash(_("Your registration code %(code)s was redeemed.", code=", ".join(codes)), "success")
+        return _redeemed_message(codes), "success"
+    return None
 
 
-def on_sign_in(email: str) -> None:
-    """Right after sign-in: redeem what waits for the learner, then learn their context."""
-    g.pop("learner_context", None)
-    redeem_waiting_codes(email)
-    if "learner_context" not in g:  # saying how the redemption went may have fetched it
-        refresh()
+def _redeemed_message(codes: list[str]) -> str:
+    return _("Your registration code %(code)s was redeemed.", code=", ".join(codes))

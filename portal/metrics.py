@@ -28,6 +28,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from portal import api
+from portal.api import budget
 from portal.gunicorn_config import MULTIPROC_ENV
 from portal.proxies import Network, in_networks, parse_networks
 
@@ -76,6 +77,13 @@ SIGN_INS = Counter(
     ["result"],
 )
 SIGN_IN_RESULTS = ("ok", "failed", "rate_limited", "unavailable")
+SIGN_IN_ENDPOINT = "auth.login"
+BUDGET_REFUSALS = Counter(
+    "portal_api_budget_refusals_total",
+    "Calls the portal did not send to keep within the instance's API budget, by priority "
+    "(first: signing in and out; page; background: readiness)",
+    ["priority"],
+)
 # Instance errors that are the instance's, not an answer about the learner's request.
 INSTANCE_FAULTS = ("Unavailable", "RateLimited")
 
@@ -92,12 +100,16 @@ def cache_counters(cache: str) -> tuple:
 def sign_in(result: str) -> None:
     """Count a sign-in attempt's result (one of SIGN_IN_RESULTS)."""
     SIGN_INS.labels(result).inc()
+    g.sign_in_counted = True
 
 
 def _observe_request(sender: Flask, response, **extra) -> None:
     """After every request, once its response is final (compressed, headers set)."""
     started = g.get("request_started")
     endpoint = request.endpoint or "unmatched"
+    if endpoint == SIGN_IN_ENDPOINT and request.method == "POST" and not g.get("sign_in_counted"):
+        # Refused before the view ran: the learner's (or address's) share of pages was spent.
+        sign_in("rate_limited" if response.status_code == 429 else "failed")
     REQUESTS.labels(endpoint, status_class(response.status_code)).inc()
     if started is not None:
         REQUEST_SECONDS.labels(endpoint).observe(time.perf_counter() - started)
@@ -108,6 +120,10 @@ def _observe_instance(operation: str, seconds: float, error: str | None) -> None
     INSTANCE_SECONDS.labels(operation).observe(seconds)
     if error is not None:
         INSTANCE_ERRORS.labels(operation, error).inc()
+
+
+def _observe_budget_refusal(priority: str) -> None:
+    BUDGET_REFUSALS.labels(priority).inc()
 
 
 class SiteCollector:
@@ -224,4 +240,5 @@ def init_app(app: Flask) -> None:
     request_finished.connect(_observe_request, app)
     if not _instance_observed:  # one hook per process, however many apps (tests) it makes
         api.observe(_observe_instance)
+        budget.observe(_observe_budget_refusal)
         _instance_observed = True

@@ -21,6 +21,9 @@ _GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # URL parts named like this never reach a log line (a reset token in a path, say).
 _SECRET_NAMES = re.compile(r"token|password|secret|key|code|signature", re.IGNORECASE)
 REDACTED = "[redacted]"
+# In a path no route matched (a mistyped feed or verification address, say), any run of
+# characters long enough to be a secret is redacted: nothing says which part it was.
+_SECRET_LIKE = re.compile(r"[A-Za-z0-9_\-]{16,}")
 
 
 def request_id() -> str:
@@ -32,8 +35,11 @@ def request_id() -> str:
 
 
 def loggable_path() -> str:
-    """The path without its query string, URL parts with secret-sounding names redacted."""
+    """The path without its query string, URL parts with secret-sounding names redacted (in a
+    path no route knows, every part long enough to be a secret)."""
     path = request.path
+    if request.url_rule is None:
+        return _SECRET_LIKE.sub(REDACTED, path)
     for name, value in (request.view_args or {}).items():
         if _SECRET_NAMES.search(name) and str(value):
             path = path.replace(str(value), REDACTED)
@@ -76,6 +82,7 @@ def _finish(response):
         "portal_ms": round(max(total - upstream_ms, 0.0), 1),
         "upstream_ms": round(upstream_ms, 1),
         "upstream_requests": upstream["requests"],
+        "kept_answers": upstream["kept"],
     }
     log.info("%(method)s %(path)s %(status)s", fields, extra={"fields": fields})
     return response

@@ -221,7 +221,23 @@ def test_points_follow_the_documented_prices(tmp_path):
         "query Costly { UserRecentContent { id } UserContentItems { id } "
         "...More __typename } fragment More on Query { CurrentUser { id } }"
     )
-    assert parse_operation(path).points == 4 + 3 + 1
+    assert parse_operation(path).points == 4 + 3 + 1 + 1  # introspection costs one in all
+
+
+def test_the_portal_counts_the_points_of_every_document_as_the_instance_does():
+    """The API budget is kept by counting before sending: the count must be the instance's
+    (the sandbox counts as seed 003 prices), for single, batched and merged documents."""
+    from graphql import parse
+
+    from portal.api import documents
+    from portal.sandbox.limits import document_cost
+
+    built = [documents.batched("UserCourseProgress", 3),
+             documents.with_batch("DashboardPage", "UserCourseProgress", 2),
+             documents.merged("SignedIn", "LearnerCompany", "CalendarItems")]  # fmt: skip
+    for operation in [*documents.OPERATIONS.values(), *built]:
+        cost = document_cost(parse(operation.text), operation.name)
+        assert operation.points == cost, operation.name
 
 
 @pytest.mark.parametrize(

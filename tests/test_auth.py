@@ -267,3 +267,71 @@ def test_expired_token_on_htmx_request_answers_hx_redirect(client, login, sandbo
     )
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == "/login?next=/home?tab%3D2&expired=1"
+
+
+# -- two round trips -------------------------------------------------------------------------
+
+
+def _sign_in_calls(sandbox, client, who: str, csrf_token):
+    from tests.test_budget import Upstream
+
+    email, password = DEMO_LOGINS[who]
+    data = {"email": email, "password": password, "csrf_token": csrf_token(client)}
+    upstream = Upstream(sandbox)
+    response = client.post("/login", data=data)
+    return response, upstream.names()
+
+
+@pytest.mark.parametrize("who", ["busy", "branded"])
+def test_signing_in_costs_two_instance_calls_and_the_first_page_none_more(
+    app, client, sandbox, csrf_token, who
+):
+    from tests.test_budget import Upstream
+
+    # (Lena's unverified address would have every page ask again whether it is verified.)
+    sandbox.store.execute("UPDATE users SET must_verify_email = 0")
+    response, calls = _sign_in_calls(sandbox, client, who, csrf_token)
+    assert response.status_code == 303
+    assert calls == ["Login", "SignedIn"]
+    # Returning: the id known from before, the client's branding rides along too.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/dashboard")})
+    response, calls = _sign_in_calls(sandbox, client, who, csrf_token)
+    assert calls == ["Login", "SignedIn"]
+    upstream = Upstream(sandbox)
+    page = client.get("/account")
+    assert upstream.names() == ["AccountPage"]
+    brand = "Lakeside Health Academy" if who == "branded" else "Northwind Academy"
+    assert brand in page.get_data(as_text=True)
+
+
+def test_a_first_sign_in_of_a_learner_whose_client_brands_asks_its_branding_on_the_first_page(
+    client, sandbox, csrf_token
+):
+    from tests.test_budget import Upstream
+
+    sandbox.store.execute("UPDATE users SET must_verify_email = 0")
+    response, calls = _sign_in_calls(sandbox, client, "branded", csrf_token)
+    assert calls == ["Login", "SignedIn"]
+    upstream = Upstream(sandbox)
+    page = client.get("/account").get_data(as_text=True)
+    assert sorted(upstream.names()) == ["AccountPage", "LearnerContext"]
+    assert "Lakeside Health Academy" in page
+
+
+def test_signing_in_against_a_slow_instance_takes_two_of_its_round_trips(
+    make_sandbox, portal_config, csrf_token
+):
+    import time
+
+    from portal import create_app
+
+    slow = make_sandbox(latency_ms=700)
+    client = create_app(portal_config(slow.url)).test_client()
+    email, password = DEMO_LOGINS["busy"]
+    data = {"email": email, "password": password, "csrf_token": csrf_token(client)}
+    started = time.perf_counter()
+    response = client.post("/login", data=data)
+    seconds = time.perf_counter() - started
+    assert response.status_code == 303
+    # Two round trips of 0.7 s and the portal's own time: far from a third (or a fifth).
+    assert 1.4 <= seconds < 2.1, seconds

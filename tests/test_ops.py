@@ -185,6 +185,20 @@ def test_url_parts_named_like_secrets_are_redacted_in_the_log(app, log_lines):
     assert "s3cret-link-value" not in "".join(log_lines) and "abc" not in line["path"]
 
 
+def test_a_mistyped_feed_or_verification_address_is_redacted_in_the_log(client, log_lines):
+    secret = "Zx81_kQ0vLm-93TtYb7WqPe2rNs4HdFgJcUa5oIyB6E"
+    for path in (f"/calendar/feed/{secret}.ic", f"/calendar/feeds/{secret}.ics",
+                 f"/verify/{secret[:32]}/extra/part"):  # fmt: skip
+        assert client.get(path).status_code == 404
+    paths = [line["path"] for line in request_lines(log_lines)]
+    assert paths == [
+        "/calendar/feed/[redacted].ic",
+        "/calendar/feeds/[redacted].ics",
+        "/verify/[redacted]/extra/part",
+    ]
+    assert secret[:16] not in "".join(log_lines)
+
+
 def test_request_id_is_returned_and_quoted_on_error_pages(busy):
     response = busy.get("/no-such-page")
     assert response.status_code == 404

@@ -243,3 +243,28 @@ def test_a_link_shared_on_one_process_verifies_and_withdraws_on_the_other(
     # The status list is the Redis bitmap: SETBIT's bit order is the Bitstring Status List's.
     with pytest.raises(Refused, match="revoked"):
         verify(token, fetcher(visitor))
+
+
+def test_processes_share_the_api_budget_and_one_readiness_check(
+    sandbox, portal_config, redis_url, store
+):
+    from tests.test_budget import BUSY, Upstream, sign_in, spend_budget
+
+    env = from_env({"REDIS_URL": redis_url})
+    shared = {key: env[key] for key in ("REDIS_URL", "SESSION_TYPE", "RATELIMIT_STORAGE_URI")}
+    settings = {"TI_POINTS_PER_MINUTE": 100, "TI_BUDGET_WAIT": 0, "READY_CHECK_SECONDS": 30}
+    first, second = (create_app(portal_config(sandbox.url, **shared, **settings)) for _ in "ab")
+    upstream = Upstream(sandbox)
+    for app in (first, second) * 10:
+        assert app.test_client().get("/readyz").status_code == 200
+    assert upstream.names().count("Ping") == 1
+    # What one process spends, the other counts: its learner's new page is not sent.
+    busy = first.test_client()
+    sign_in(busy, "busy")
+    spend_budget(busy, upstream)
+    other = second.test_client()
+    assert sign_in(other, "new").status_code == 303  # the reserve, shared too
+    asked = len(upstream.calls)
+    assert BUSY in other.get("/badges").get_data(as_text=True)
+    assert len(upstream.calls) == asked
+    assert 429 not in upstream.statuses()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from portal.forms import PortalForm
 
 MAX_CODE_LENGTH = 100
 CODE_KINDS = ("redemption", "registration")
@@ -15,7 +16,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class LicenseForm(FlaskForm):
+class LicenseForm(PortalForm):
     """One of the learner's allocated licenses; `license_form` fills in the choices."""
 
     license_id = StringField(
@@ -36,7 +37,7 @@ def license_form(licenses: list[dict], active_id: str | None, **kwargs) -> Licen
     return form
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     """A redemption or registration code as the learner typed it."""
 
     kind = RadioField(
@@ -72,7 +73,7 @@ class RedeemForm(CodeForm):
             raise ValidationError(_l("Choose the kind of code."))
 
 
-class SeveralCodesForm(FlaskForm):
+class SeveralCodesForm(PortalForm):
     """Several codes at once, one per line (or separated by commas)."""
 
     codes = TextAreaField(

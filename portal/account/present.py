@@ -3,7 +3,6 @@ redemption or registration code, in the learner's words."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -58,9 +57,6 @@ def redeem_code(code: str) -> bool:
     return redeem_codes([code])
 
 
-MAX_SEVERAL = 20
-
-
 @dataclass(frozen=True)
 class CodeOutcome:
     """What became of one of several codes: redeemed, used, expired, invalid or refused."""
@@ -71,12 +67,6 @@ class CodeOutcome:
     @property
     def message(self) -> str:
         return str(OUTCOME_MESSAGES[self.status])
-
-
-def split_codes(text: str) -> list[str]:
-    """Codes typed one per line, or separated by commas or spaces; each once, in order."""
-    parts = (part.strip() for part in re.split(r"[\s,;]+", text or ""))
-    return list(dict.fromkeys(part for part in parts if part))
 
 
 def _status_of_any_kind(code: str) -> str:

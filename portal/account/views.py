@@ -6,18 +6,18 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal import api
+from portal import api, code_checks
 from portal.account.forms import CodeForm, RedeemForm, SeveralCodesForm, license_form
 from portal.account.present import (
-    MAX_SEVERAL,
     account,
     check_code,
     redeem_code,
     redeem_several,
     select_license,
-    split_codes,
 )
-from portal.forms import OUTAGE_ERRORS, outage_of, render_form
+from portal.code_checks import MAX_SEVERAL, split_codes
+from portal.errors import limit_retry_seconds
+from portal.forms import OUTAGE_ERRORS, Outage, outage_of, render_form
 from portal.htmx import render, see_other, wants_fragment
 from portal.navigation import home_url
 from portal.widgets import attempt
@@ -107,8 +107,23 @@ def _codes_page(
     )
 
 
+def _too_many_checks(limit):
+    """Codes checked too often: the form that was sent comes back as typed, with when to
+    come back (the limit's own reset)."""
+    seconds = limit_retry_seconds(limit)
+    outage = Outage(429, code_checks.too_many_message(seconds), seconds)
+    if request.endpoint == "account.redeem_several_codes":
+        return _codes_page("account/_several_codes.html", 429, outage, CodeForm(formdata=None),
+                           several=SeveralCodesForm())  # fmt: skip
+    form = CodeForm()
+    if request.endpoint == "account.redeem":
+        form = CodeForm(formdata=None, kind=request.form.get("kind"), code=request.form.get("code"))
+    return _codes_page("account/_code_result.html", 429, outage, form)
+
+
 @bp.route("/codes", methods=["GET", "POST"])
 @login_required
+@code_checks.limited(_too_many_checks)
 def codes():
     form, check, outage = CodeForm(), None, None
     if form.validate_on_submit():
@@ -126,6 +141,7 @@ def codes():
 
 @bp.post("/codes/several")
 @login_required
+@code_checks.limited(_too_many_checks)
 def redeem_several_codes():
     several, outcomes, outage = SeveralCodesForm(), None, None
     if several.validate_on_submit():
@@ -150,6 +166,7 @@ def redeem_several_codes():
 
 @bp.post("/codes/redeem")
 @login_required
+@code_checks.limited(_too_many_checks)
 def redeem():
     form, outage = RedeemForm(), None
     code_form = CodeForm(formdata=None, kind=form.kind.data, code=form.code.data)

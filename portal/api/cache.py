@@ -11,6 +11,7 @@ from flask import current_app
 from flask_caching import Cache
 
 from .client import run_anonymous
+from .errors import RateLimited, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,9 @@ DEFAULT_INSTANCE_SECONDS = 300
 # Redis round trip and an unpickling per page. Read-only: callers never change it.
 DEFAULT_WORKER_SECONDS = 15
 _held_lock = threading.Lock()
+# The last instance data, kept a day, for when the instance cannot be asked.
+LAST = ":last"
+LAST_SECONDS = 24 * 3600
 
 
 def cache_config(redis_url: str | None) -> dict:
@@ -88,12 +92,28 @@ def _shared(key: str, seconds: int) -> dict:
         found = None
     if found is not None:
         return found
-    data = run_anonymous("InstanceData")
+    try:
+        data = run_anonymous("InstanceData")
+    except (RateLimited, Unavailable):
+        # The instance busy or down (the API budget spent, say): the last data it gave, if
+        # any, rather than no page at all.
+        last = _cached(key + LAST)
+        if last is None:
+            raise
+        return last
     try:
         cache.set(key, data, timeout=seconds)
+        cache.set(key + LAST, data, timeout=LAST_SECONDS)
     except Exception:  # noqa: BLE001
         log.warning("cache unavailable, instance data not kept", exc_info=True)
     return data
+
+
+def _cached(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def forget_instance_data() -> None:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
+import msgspec
 import urllib3
 from flask import current_app, g, has_app_context, has_request_context, session
 from gql.transport.exceptions import (
@@ -24,8 +25,9 @@ from gql.transport.exceptions import (
     TransportProtocolError,
     TransportServerError,
 )
+from graphql import ExecutionResult
 
-from . import documents
+from . import budget, documents
 from .errors import (
     KINDS_BY_CODE,
     ApiError,
@@ -74,8 +76,10 @@ def run_as(token: str, operation: str, /, **variables) -> dict:
 
 def ping(timeout: float) -> None:
     """One call the instance answers without a learner (Ping), within timeout seconds in all
-    and never retried: raises Unavailable when the instance cannot be used right now."""
-    execute("Ping", {}, None, timeout=(min(timeout, DEFAULT_CONNECT_TIMEOUT), timeout))
+    and never retried: raises Unavailable when the instance cannot be used right now, and
+    BudgetSpent when the portal keeps its points for learners."""
+    timeout_pair = (min(timeout, DEFAULT_CONNECT_TIMEOUT), timeout)
+    execute("Ping", {}, None, timeout=timeout_pair, background=True)
 
 
 def run_batch(operation: str, variable_sets: list[dict], /) -> list:
@@ -105,6 +109,14 @@ def run_with_batch(
     return split_batch(execute(combined, variables, current_token()), len(variable_sets))
 
 
+def run_merged_as(
+    token: str, operations: tuple[str, ...], /, optional: frozenset = frozenset(), **variables
+) -> dict:
+    """The queries `operations` merged into ONE request (`documents.merged`), as the learner
+    of `token`: the data of all of them (root fields in `optional` empty where they failed)."""
+    return execute(documents.merged(*operations, optional=optional), variables, token)
+
+
 def _batch_variables(variable_sets: list[dict]) -> dict:
     """The variables of a batch's aliased copies: `id_0`, `id_1`... for sets of `id`."""
     return {
@@ -123,18 +135,27 @@ def split_batch(data: dict | None, count: int) -> tuple[dict, list]:
 
 def stats() -> dict:
     """Upstream requests, API points and seconds spent waiting on the API so far in this
-    portal request (app context)."""
+    portal request (app context), and the answers read: upstream or, when the budget runs
+    low, kept from before (`kept`)."""
     found = g.get(_STATS) if has_app_context() else None
     return dict(found or _new_stats())
 
 
 def _new_stats() -> dict:
-    return {"requests": 0, "points": 0, "seconds": 0.0}
+    return {"requests": 0, "points": 0, "seconds": 0.0, "answers": 0, "kept": 0}
+
+
+def _stats() -> dict:
+    found = g.get(_STATS)
+    if found is None:
+        found = _new_stats()
+        setattr(g, _STATS, found)
+    return found
 
 
 def answers_digest(since: int) -> bytes:
-    """A digest of the answers to this portal request's API requests after the first `since`
-    (`stats()["requests"]` before them), as the instance sent them: what a page drawn from
+    """A digest of this portal request's API answers after the first `since`
+    (`stats()["answers"]` before them), as the instance sent them: what a page drawn from
     those answers alone is kept under (`fragments.kept_page`), cheaper than a digest of the
     data read from them."""
     digest = hashlib.sha256()
@@ -145,13 +166,16 @@ def answers_digest(since: int) -> bytes:
     return digest.digest()
 
 
-def _remember(answer: Answer) -> None:
+def _remember(body: bytes, kept: bool = False) -> None:
     if has_app_context():
+        found = _stats()
+        found["answers"] += 1
+        found["kept"] += int(kept)
         answers = g.get(_ANSWERS)
         if answers is None:
             answers = []
             setattr(g, _ANSWERS, answers)
-        answers.append((g.get(_STATS)["requests"], answer.body))
+        answers.append((found["answers"], body))
 
 
 class _Transports:
@@ -193,10 +217,7 @@ def _transport(url: str) -> PooledHTTPTransport:
 def _count(operation: documents.Operation, points: bool, started: float) -> None:
     if not has_app_context():
         return
-    found = g.get(_STATS)
-    if found is None:
-        found = _new_stats()
-        setattr(g, _STATS, found)
+    found = _stats()
     found["requests"] += 1
     found["seconds"] += time.perf_counter() - started
     if points:
@@ -225,16 +246,18 @@ def execute(
     variables: dict,
     token: str | None,
     timeout: tuple | None = None,
+    background: bool = False,
 ) -> dict:
     """Send the document `name` (or a built one) with variables and token; the data, or an
     ApiError kind.
 
     timeout: (connect, read) seconds instead of the configured ones, and no second attempt.
+    background: a call no learner waits for (readiness), the first the budget refuses.
     """
     operation = name if isinstance(name, documents.Operation) else documents.get(name)
     started = time.perf_counter()
     try:
-        data = _send(operation, variables, token, timeout)
+        data = _send(operation, variables, token, timeout, background)
     except ApiError as error:
         for callback in _observers:
             callback(operation.name, time.perf_counter() - started, type(error).__name__)
@@ -245,7 +268,11 @@ def execute(
 
 
 def _send(
-    operation: documents.Operation, variables: dict, token: str | None, timeout: tuple | None
+    operation: documents.Operation,
+    variables: dict,
+    token: str | None,
+    timeout: tuple | None,
+    background: bool = False,
 ) -> dict:
     name = operation.name
     config = current_app.config
@@ -261,10 +288,14 @@ def _send(
     )
     request = operation.request_with(variables or None)
     transport = _transport(base_url + "/helium")
+    key = None if operation.is_mutation else budget.answer_key(operation.text, variables, token)
     # Queries are safe to send again when the connection failed; a mutation might have
     # been applied already, so it is never retried.
     attempts = 1 if operation.is_mutation or not retry else 2
     for attempt in range(1, attempts + 1):
+        kept = budget.admit(operation.points, key, background)
+        if kept is not None:
+            return _from_kept(operation, kept)
         answer = Answer()  # its status and headers, once answered
         started = time.perf_counter()
         try:
@@ -294,6 +325,8 @@ def _send(
         except TransportServerError as error:
             # An HTTP status >= 400 without a GraphQL answer (an HTML 502 page, say).
             _count(operation, points=True, started=started)
+            if (error.code or answer.status) == 429:
+                budget.instance_refused(retry_after(answer.headers))
             raise _status_error(name, error.code or answer.status, answer) from None
         except TransportProtocolError:
             _count(operation, points=True, started=started)
@@ -304,10 +337,27 @@ def _send(
             log.warning("TI API %s failed: %s", name, type(error).__name__)
             raise Unavailable("The learning service cannot be reached.") from None
         _count(operation, points=True, started=started)
-        _remember(answer)
+        _remember(answer.body)
         log.debug("TI API %s answered in %.3fs", name, time.perf_counter() - started)
-        return _data(operation, result, answer)
+        if answer.status == 429:
+            budget.instance_refused(retry_after(answer.headers))
+        data = _data(operation, result, answer)
+        if operation.is_mutation and token:
+            budget.changed()
+        budget.keep(key, answer.body)
+        return data
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _from_kept(operation: documents.Operation, body: bytes) -> dict:
+    """The data of an answer kept from before (the budget runs low), read as if just sent."""
+    _remember(body, kept=True)
+    result = msgspec.json.decode(body)
+    return _data(
+        operation,
+        ExecutionResult(data=result.get("data"), errors=result.get("errors")),
+        Answer(200, {}, body),
+    )
 
 
 def _timed_out(cause) -> bool:
@@ -334,7 +384,8 @@ def _data(operation: documents.Operation, result, answer: Answer) -> dict:
         elif kind is BadInput and status == 400:
             # A document the API does not accept is the portal's bug, not the learner's.
             log.error("TI API %s: document rejected: %s", name, message)
-        raise _make(kind, message, code, result.data, answer)
+        path = first.get("path") or [None]
+        raise _make(kind, message, code, result.data, answer, path[0])
     if status >= 400:
         raise _status_error(name, status, answer, code)
     if not isinstance(result.data, dict):
@@ -363,10 +414,11 @@ def _status_error(name: str, status, answer: Answer, code: str | None = None) ->
     return Unavailable("The learning service is unavailable.", code)
 
 
-def _make(kind, message, code, data, answer: Answer) -> ApiError:
+def _make(kind, message, code, data, answer: Answer, field: str | None = None) -> ApiError:
     if issubclass(kind, RateLimited):
-        return kind(message, code, retry_after=retry_after(answer.headers), data=data)
-    return kind(message, code, data=data)
+        seconds = retry_after(answer.headers)
+        return kind(message, code, retry_after=seconds, data=data, field=field)
+    return kind(message, code, data=data, field=field)
 
 
 def retry_after(headers) -> int | None:

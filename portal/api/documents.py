@@ -32,8 +32,9 @@ from graphql import (
 OPERATIONS_DIR = Path(__file__).resolve().parent / "operations"
 FRAGMENTS_DIR = Path(__file__).resolve().parent / "fragments"
 
-# API points per root field, as the TI documentation prices them; any other field costs 1.
-POINTS = {"UserContentItems": 3, "UserRecentContent": 4}
+# API points per root field, as the TI documentation prices them (CatalogContent as the
+# reference schema's instance counts it); any other field costs 1.
+POINTS = {"UserContentItems": 3, "UserRecentContent": 4, "CatalogContent": 3}
 
 
 class PrintedRequest(GraphQLRequest):
@@ -156,13 +157,16 @@ def parse_operation(path: Path, fragments: dict | None = None) -> Operation:
         fields = _root_fields(operation.selection_set, fragments)
     except KeyError as error:
         raise DocumentError(f"{path.name}: unknown fragment {error}") from error
+    introspects = any(field.startswith("__") for field in fields)
     fields = [field for field in fields if not field.startswith("__")]
+    # As the instance counts: introspection costs one point in all, a call at least one.
+    points = max(1, sum(POINTS.get(field, 1) for field in fields) + int(introspects))
     return Operation(
         name=name,
         request=GraphQLRequest(document, operation_name=name),
         is_mutation=operation.operation == OperationType.MUTATION,
         root_fields=tuple(fields),
-        points=sum(POINTS.get(field, 1) for field in fields),
+        points=points,
         text=print_ast(document),
     )
 
@@ -208,7 +212,7 @@ def batched(name: str, count: int) -> Operation:
             d.variable.name.value: f"{d.variable.name.value}_{index}"
             for d in operation.variable_definitions
         }
-        for definition in operation.variable_definitions:
+        for definition in operation.variable_definitions or ():
             variable = VariableNode(name=NameNode(value=renamed[definition.variable.name.value]))
             definitions.append(
                 VariableDefinitionNode(
@@ -273,6 +277,49 @@ def with_batch(name: str, batch_name: str, count: int) -> Operation:
         root_fields=main.root_fields + batch.root_fields,
         points=main.points + batch.points,
         optional_fields=frozenset(alias(index) for index in range(count)),
+    )
+
+
+@lru_cache(maxsize=64)
+def merged(name: str, *others: str, optional: frozenset[str] = frozenset()) -> Operation:
+    """Query `name` with the root fields of the queries `others` beside its own, as ONE
+    request named `name`: what a page (or signing in) needs from several documents, in one
+    round trip. Their variables keep their names (one value for a name all of them share).
+    Errors of the root fields named in `optional` leave those fields empty instead of
+    failing the call."""
+    if not others and not optional:
+        return get(name)
+    parts = [get(part) for part in (name, *others)]
+    if any(part.is_mutation for part in parts):
+        raise DocumentError(f"{name}.graphql: only queries are merged")
+    operations = [_operation_of(part.request.document) for part in parts]
+    variables = {}
+    for operation in operations:
+        for definition in operation.variable_definitions or ():
+            variables.setdefault(definition.variable.name.value, definition)
+    merged_operation = OperationDefinitionNode(
+        operation=operations[0].operation,
+        name=operations[0].name,
+        variable_definitions=tuple(variables.values()),
+        directives=operations[0].directives,
+        selection_set=SelectionSetNode(
+            selections=tuple(s for o in operations for s in o.selection_set.selections)
+        ),
+    )
+    fragments = {
+        d.name.value: d
+        for part in parts
+        for d in part.request.document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    }
+    document = DocumentNode(definitions=(merged_operation, *fragments.values()))
+    return replace(
+        parts[0],
+        request=GraphQLRequest(document, operation_name=name),
+        text=print_ast(document),
+        root_fields=tuple(f for part in parts for f in part.root_fields),
+        points=sum(part.points for part in parts),
+        optional_fields=frozenset(optional),
     )
 
 

@@ -6,14 +6,23 @@ from __future__ import annotations
 class ApiError(Exception):
     """A call to the TI API failed; `.code` is the upstream error code when there was one.
 
-    `.data` holds whatever data came back beside the error (partial results), else None.
+    `.data` holds whatever data came back beside the error (partial results), else None;
+    `.field` the root field the error is about, when the answer said.
     """
 
-    def __init__(self, message: str, code: str | None = None, *, data: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        *,
+        data: dict | None = None,
+        field: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
         self.data = data
+        self.field = field
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, code={self.code!r})"
@@ -61,8 +70,9 @@ class RateLimited(ApiError):
         *,
         retry_after: float | None = None,
         data: dict | None = None,
+        field: str | None = None,
     ):
-        super().__init__(message, code, data=data)
+        super().__init__(message, code, data=data, field=field)
         self.retry_after = retry_after
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from portal.forms import PortalForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PortalForm):
     email = EmailField(
         _l("Email"),
         validators=[DataRequired(message=_l("Enter your email address.")), Length(max=254)],
@@ -20,3 +21,5 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
+    # Where to go after signing in: made a local path (or dropped) by the view, never sent on.
+    unchecked = frozenset({"next"})

@@ -1,11 +1,12 @@
-"""Signing in against the instance: Login, then CurrentUser, with refusals as learner messages."""
+"""Signing in against the instance in two round trips: Login, then one request for everything
+the first pages need (`SignedIn`), with refusals as learner messages."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import flash, request
 from flask_babel import lazy_gettext as _l
 
-from portal import api, learner_context
+from portal import api, bookmark_folders, events, feeds, learner_context
 from portal.api import errors
 from portal.learner import User, start_session
 
@@ -28,6 +29,8 @@ REFUSALS = {
         422,
     ),
 }
+# What the request after Login may go without: the learner is signed in all the same.
+OPTIONAL = frozenset({"UserBookmarks", "CompanyDetails", "UserContentItems", "UserWaitlist"})
 
 
 class LoginRefused(Exception):
@@ -43,17 +46,41 @@ def sign_in(email: str, password: str) -> User:
     raises the ApiError kinds of `portal.forms.OUTAGE_ERRORS`)."""
     try:
         token = api.run_anonymous("Login", email=email, password=password)["Login"]
-        current = api.run_as(token, "CurrentUser")["CurrentUser"]
+        # Only after joining through an instance that redeems for signed-in learners alone.
+        said = learner_context.redeem_waiting_codes(email, token) if token else None
+        known = learner_context.known_id(email)
+        data = _signed_in(token, known) if token else {}
     except errors.ApiError as error:
         for kind, (message, status) in REFUSALS.items():
             if isinstance(error, kind):
                 raise LoginRefused(message, status, getattr(error, "retry_after", None)) from None
         raise
+    current = data.get("CurrentUser")
     if not token or not current or not current.get("id"):
         raise LoginRefused(REFUSALS[errors.BadCredentials][0], 422)
     user = start_session(token, current)
-    learner_context.on_sign_in(email)
+    # What was asked by the id an earlier sign-in found counts only if it is this learner's.
+    same = known == user.id
+    learner_context.learned(current, data.get("CompanyDetails") or {} if same else None)
+    learner_context.remember_id(email, user.id)
+    bookmark_folders.remember_signed_in(data.get("UserBookmarks"))
+    if same and "UserContentItems" in data:
+        feeds.keep(user.id, events.feed_calendar(data))
+    if said:
+        flash(*said)
     return user
+
+
+def _signed_in(token: str, known: str | None) -> dict:
+    """One request: who the learner is, their client, bookmarks; with the id of an earlier
+    sign-in, their company details and (when they have a feed) their calendar too."""
+    operations, variables = ["SignedIn"], {}
+    if known:
+        operations.append("LearnerCompany")
+        variables["user"] = known
+        if feeds.secret_of(known) is not None:
+            operations.append("CalendarItems")
+    return api.run_merged_as(token, tuple(operations), optional=OPTIONAL, **variables)
 
 
 def failed_attempt(response) -> bool:

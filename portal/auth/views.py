@@ -7,7 +7,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from portal import api, metrics
-from portal.api import errors
+from portal.api import budget, errors
 from portal.extensions import limiter
 from portal.forms import OUTAGE_ERRORS, outage_of, render_form
 from portal.learner import end_session
@@ -31,6 +31,7 @@ def _limited(limit) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@budget.first
 @limiter.limit(
     _login_limit,
     methods=["POST"],
@@ -78,6 +79,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@budget.first
 def logout():
     try:
         api.run("Logout")

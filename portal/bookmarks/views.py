@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, abort, flash, request
 from flask_babel import gettext as _
-from flask_login import login_required, user_logged_in
+from flask_login import login_required
 
 from portal import bookmark_folders
-from portal.api.errors import ApiError
 from portal.bookmarks import present
 from portal.bookmarks.forms import ActionForm, FolderForm
 from portal.bookmarks.state import next_url, page_asked, return_path
 from portal.htmx import render, see_other, wants_fragment
 
-log = logging.getLogger(__name__)
 bp = Blueprint("bookmarks", __name__, url_prefix="/bookmarks")
 PAGE, FRAGMENT = "bookmarks/index.html", "bookmarks/_bookmarks.html"
 
@@ -26,19 +22,6 @@ def _template_globals(state) -> None:
     state.app.jinja_env.globals.update(
         bookmark_of=bookmark_folders.bookmark_of, bookmark_return_path=return_path
     )
-
-
-@bp.record_once
-def _learn_bookmarks_on_sign_in(state) -> None:
-    user_logged_in.connect(_remember_bookmarks, state.app)
-
-
-def _remember_bookmarks(_app, **_extra) -> None:
-    """Which items the learner bookmarked, so that cards say so from the first page on."""
-    try:
-        bookmark_folders.load()
-    except ApiError:
-        log.warning("bookmarks not known at sign in", exc_info=True)
 
 
 @bp.get("")

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 
+from portal.forms import PortalForm
 from portal.i18n import timezone_names
 
 
-class FeedForm(FlaskForm):
+class FeedForm(PortalForm):
     """Set up the feed, or (with confirm=1) give it a new secret, unless cancelled."""
 
     confirm = HiddenField()
     cancel = HiddenField()
 
 
-class TimezoneForm(FlaskForm):
+class TimezoneForm(PortalForm):
     """The time zone dates and times are shown in."""
 
     timezone = SelectField(_l("Your time zone"), choices=[])

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, Response, abort, flash, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, user_logged_in
+from flask_login import current_user, login_required
 
 from portal import api, events, feeds, i18n
-from portal.api.errors import ApiError
 from portal.calendar.forms import FeedForm, TimezoneForm
 from portal.htmx import render, see_other, wants_fragment
 
-log = logging.getLogger(__name__)
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 ICS = "text/calendar; charset=utf-8"
 
@@ -127,18 +123,3 @@ def feed_settings() -> dict:
 @bp.app_context_processor
 def _calendar_globals() -> dict:
     return {"calendar_feed": feed_settings}
-
-
-@bp.record_once
-def _refresh_on_sign_in(state) -> None:
-    user_logged_in.connect(_refresh_snapshot, state.app)
-
-
-def _refresh_snapshot(app, user=None, **_extra) -> None:
-    """A learner with a feed gets a fresh snapshot each time they sign in."""
-    if user is None or feeds.secret_of(user.id) is None:
-        return
-    try:
-        feeds.keep(user.id, events.feed_calendar(api.run("CalendarItems")))
-    except ApiError:
-        log.warning("calendar feed not refreshed at sign in", exc_info=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from portal.forms import PortalForm
 
 
-class RedeemForm(FlaskForm):
+class RedeemForm(PortalForm):
     """Only the CSRF token: the course is in the URL."""

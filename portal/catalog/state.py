@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.cards import KIND_LABELS
+from portal.forms import search_text
 from portal.paging import page_number
 
 MAX_QUERY_LENGTH = 200
@@ -93,16 +94,15 @@ class CatalogFilters:
 
 def parse_filters(args) -> CatalogFilters:
     filters = CatalogFilters()
-    query = " ".join(str(args.get("query", "")).split())
-    if len(query) > MAX_QUERY_LENGTH:
-        filters.notices.append(
-            _(
-                "The search was too long (at most %(max)d characters), so everything is shown.",
-                max=MAX_QUERY_LENGTH,
-            )
-        )
-    else:
-        filters.query = query
+    filters.query = search_text(
+        args.get("query", ""),
+        MAX_QUERY_LENGTH,
+        filters.notices,
+        _(
+            "The search was too long (at most %(max)d characters), so everything is shown.",
+            max=MAX_QUERY_LENGTH,
+        ),
+    )
     filters.page = page_number(args.get("page"), filters.notices)
     types = args.getlist("type") if hasattr(args, "getlist") else []
     wanted = [t for t in dict.fromkeys(str(t).strip() for t in types) if t]

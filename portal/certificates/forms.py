@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, StringField, URLField
 from wtforms.validators import (
     DataRequired,
@@ -15,6 +14,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.forms import PortalForm
 from portal.urls import split_url
 
 # Certificate field types a learner can fill in for an external certificate, by input kind.
@@ -34,7 +34,7 @@ def http_url(form, field):
         raise ValidationError(_("Enter a web address starting with https:// or http://."))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     """The file's address; `upload_form` adds the instance's certificate fields to it."""
 
     asset = URLField(
@@ -128,7 +128,7 @@ def upload_variables(form: UploadForm) -> dict:
     return {"asset": form.asset.data.strip(), "certificateUploadFields": entries}
 
 
-class ShareForm(FlaskForm):
+class ShareForm(PortalForm):
     """Make a public verification link to the certificate."""
 
     indexable = BooleanField(

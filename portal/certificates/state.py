@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from portal.forms import search_text
 from portal.paging import page_number
 
 MAX_QUERY_LENGTH = 200
@@ -33,17 +34,15 @@ class CertificateFilters:
 
 def parse_filters(args) -> CertificateFilters:
     filters = CertificateFilters()
-    query = " ".join(str(args.get("query", "")).split())
-    if len(query) > MAX_QUERY_LENGTH:
-        filters.notices.append(
-            _(
-                "The search was too long (at most %(max)d characters), so "
-                "all certificates are shown.",
-                max=MAX_QUERY_LENGTH,
-            )
-        )
-    else:
-        filters.query = query
+    filters.query = search_text(
+        args.get("query", ""),
+        MAX_QUERY_LENGTH,
+        filters.notices,
+        _(
+            "The search was too long (at most %(max)d characters), so all certificates are shown.",
+            max=MAX_QUERY_LENGTH,
+        ),
+    )
     expired = str(args.get("expired", "")).strip().lower()
     if expired in TRUE_WORDS:
         filters.expired = True

@@ -192,7 +192,7 @@ def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup | 
     passed: `fragments.changes_at`), and for a whole page its header (`header_parts`);
     otherwise kept from the last time (`fragments.kept_page`), still after the same one
     upstream request. Never kept: what shows a failure or a flashed message."""
-    since = api.stats()["requests"]
+    since = api.stats()["answers"]
     fetched = _fetch(state, full_page)
     draw = partial(_draw, template, state, fetched, full_page)
     if fetched[2] or (full_page and "_flashes" in session) or not keeps_pages():

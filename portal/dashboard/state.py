@@ -10,6 +10,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from portal.cards import EVENT_KINDS, KIND_LABELS
+from portal.forms import search_text
 from portal.paging import page_number, page_of
 from portal.urls import path_of
 
@@ -169,17 +170,16 @@ def parse_state(args) -> DashboardState:
     )
     if direction == "desc":  # ascending is the API's default: left out of the URL
         state.direction = direction
-    query = " ".join(str(args.get("q", "") or "").split())
-    if len(query) > MAX_QUERY_LENGTH:
-        state.notices.append(
-            gettext(
-                "The search was too long (at most %(max)d characters), so all your content "
-                "is shown.",
-                max=MAX_QUERY_LENGTH,
-            )
-        )
-    else:
-        state.query = query
+    state.query = search_text(
+        args.get("q", ""),
+        MAX_QUERY_LENGTH,
+        state.notices,
+        gettext(
+            "The search was too long (at most %(max)d characters), so all your content "
+            "is shown.",
+            max=MAX_QUERY_LENGTH,
+        ),
+    )
     state.page = page_number(args.get("page"), state.notices)
     return state
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
+
+from portal.forms import PortalForm
 
 # What an address needs to be worth sending a mail to; the instance has the last word.
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     """The code alone: checked as the learner types (htmx) and again on submit."""
 
     code = StringField(

@@ -19,6 +19,3 @@ def registration_open() -> bool:
 def join_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
-
-def check_limit() -> str:
-    return current_app.config["RATELIMIT_JOIN_CHECK"]

@@ -13,10 +13,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from portal import branding
+from portal import branding, code_checks
+from portal.errors import limit_retry_seconds
 from portal.extensions import limiter
 from portal.htmx import render
 from portal.navigation import home_url
@@ -40,19 +42,29 @@ def _email_key() -> str:
     return f"join-email:{email}"
 
 
-def _too_many(_limit=None):
-    """A refused request still gets its form back, everything typed in it."""
-    message = _("Too many attempts. Please wait a minute, then try again.")
+def _too_many(limit):
+    """A refused request still gets its form back, everything typed in it, and when to come
+    back: the reset of the limit it ran into (Retry-After says the same)."""
+    seconds = limit_retry_seconds(limit)
+    if code_checks.is_code_limit(limit):
+        message = code_checks.too_many_message(seconds)
+    else:
+        message = ngettext(
+            "Too many attempts. Please wait %(num)d second, then try again.",
+            "Too many attempts. Please wait %(num)d seconds, then try again.",
+            seconds,
+        )
     response = _page(JoinForm(), None, 429, error=message)
-    response.headers["Retry-After"] = "60"
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 
-def _too_many_checks(_limit=None):
-    message = _("Too many checks. Please wait a minute, then try again.")
+def _too_many_checks(limit):
+    seconds = limit_retry_seconds(limit)
     response = render("join/index.html", "join/_code_status.html", status=429, form=JoinForm(),
-                      code_status=None, code_message=None, error=message)  # fmt: skip
-    response.headers["Retry-After"] = "60"
+                      code_status=None, code_message=None,
+                      error=code_checks.too_many_message(seconds))  # fmt: skip
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 
@@ -71,6 +83,7 @@ def _page(form, status_of_code, status=200, error=None):
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(state.join_limit, methods=["POST"], key_func=get_remote_address, on_breach=_too_many)
 @limiter.limit(state.join_limit, methods=["POST"], key_func=_email_key, on_breach=_too_many)
+@code_checks.limited(_too_many)
 def index():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(home_url())
@@ -91,7 +104,7 @@ def index():
 
 
 @bp.post("/code")
-@limiter.limit(state.check_limit, key_func=get_remote_address, on_breach=_too_many_checks)
+@code_checks.limited(_too_many_checks)
 def check_code():
     """The code's state as the learner types (htmx swaps the status); without JS, the form."""
     form = CodeForm()
@@ -110,7 +123,7 @@ def check_code():
         form=JoinForm(),
         code_status=status_of_code,
         code_message=present.code_message(status_of_code) if status_of_code else None,
-        error=None,
+        error=next(iter(form.code.errors), None),  # a code that cannot be checked says why
     )
 
 

@@ -20,7 +20,15 @@ class SandboxSettings:
     latency_ms: int = 0
     fail_rate: float = 0.0
     points_per_minute: int = 10_000
+    # Where learners reach this sandbox (its mail links, its image URLs): set by whoever starts
+    # it, never taken from a request's Host header.
+    public_url: str | None = None
     extra: dict = field(default_factory=dict)
+
+    def public_address(self) -> str:
+        """The configured public address, else the one the demo data was built for."""
+        found = self.public_url or self.store.get_meta("public_url") or ""
+        return found.rstrip("/")
 
 
 def resolve_api_key(store: Store, api_key: str | None) -> str:
@@ -43,6 +51,7 @@ def create_sandbox_app(
     latency_ms: int = 0,
     fail_rate: float = 0.0,
     points_per_minute: int = 10_000,
+    public_url: str | None = None,
 ) -> Flask:
     store = Store(Path(data_dir) / "sandbox.sqlite3")
     app = Flask(__name__)
@@ -53,6 +62,7 @@ def create_sandbox_app(
         latency_ms=latency_ms,
         fail_rate=fail_rate,
         points_per_minute=points_per_minute,
+        public_url=(public_url or "").rstrip("/") or None,
     )
     from . import accounts_site, courses, deployments, graphql, mail, rest, site
 

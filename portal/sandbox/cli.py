@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import click
-from werkzeug.serving import make_server
 
 from . import create_sandbox_app
 from .courses import mint_admin_token
 from .demo import DEMO_CODES, DEMO_LOGINS, build_demo
+from .server import serve
 
 
 def needs_demo(app) -> bool:
@@ -26,6 +26,7 @@ def run_sandbox(
     fail_rate: float = 0.0,
     points_per_minute: int = 10_000,
     api_key: str | None = None,
+    public_url: str | None = None,
     echo=click.echo,
 ) -> None:
     """Serve the sandbox until interrupted; build the demo instance on --reset or first start."""
@@ -35,18 +36,22 @@ def run_sandbox(
         latency_ms=latency_ms,
         fail_rate=fail_rate,
         points_per_minute=points_per_minute,
+        public_url=public_url,
     )
-    server = make_server(host, port, app, threaded=True)
+    server = serve(app, host, port)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
-    url = f"http://{shown_host}:{server.server_address[1]}"
+    url = (
+        public_url.rstrip("/") if public_url else f"http://{shown_host}:{server.server_address[1]}"
+    )
     settings = app.extensions["sandbox"]
+    settings.public_url = url
     if reset or needs_demo(app):
         echo("Building demo data...")
         build_demo(app, base_url=url)
     token = mint_admin_token(settings.store, "admin", label="portal sandbox")
     store = settings.store
     echo(f"Sandbox running at {url}")
-    echo(f"  GraphQL:    POST {url}/helium?apiKey={settings.api_key}")
+    echo(f"  GraphQL:    POST {url}/helium?apiKey=<API key>")
     echo(f"  Instance:   {url}/sign-in   (course pages at {url}/learn/<slug>)")
     echo(f"  API key:    {settings.api_key}   (TI_BASE_URL={url} TI_API_KEY=...)")
     echo(f"  Course creation token (Authorization: Bearer): {token}")
@@ -95,7 +100,14 @@ def run_sandbox(
     type=click.IntRange(1),
     help="GraphQL point budget per API key per minute.",
 )
-def sandbox_command(host, port, data_dir, reset, latency_ms, fail_rate, points_per_minute):
+@click.option(
+    "--public-url",
+    default=None,
+    help="Where learners reach the sandbox (its mail links); default: the address it listens on.",
+)
+def sandbox_command(
+    host, port, data_dir, reset, latency_ms, fail_rate, points_per_minute, public_url
+):
     """Run the TI-compatible API sandbox with the Northwind Academy demo data."""
     run_sandbox(
         host=host,
@@ -105,4 +117,5 @@ def sandbox_command(host, port, data_dir, reset, latency_ms, fail_rate, points_p
         latency_ms=latency_ms,
         fail_rate=fail_rate,
         points_per_minute=points_per_minute,
+        public_url=public_url,
     )

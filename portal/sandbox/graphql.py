@@ -290,14 +290,14 @@ def persisted_queries(settings) -> PersistedQueries:
 
 
 def _answer(result: dict | list, settings):
-    """The answer, with demo image URLs moved to the address this sandbox is reached at.
+    """The answer, with demo image URLs moved to this sandbox's public address.
 
     Demo data is built once and copied to sandboxes on other ports; its /assets/ URLs name the
-    address it was built for.
+    address it was built for. The configured address, never a request's Host header.
     """
     body = json.dumps(result, ensure_ascii=False)
     built_for = settings.store.get_meta("public_url")
-    here = request.host_url.rstrip("/")
+    here = settings.public_address()
     if built_for and built_for != here:
         body = body.replace(json.dumps(built_for + "/assets/")[1:-1], here + "/assets/")
     return current_app.response_class(body, mimetype="application/json")

@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app, has_app_context
 
 from .store import Store, iso, new_id, now
 
@@ -40,6 +40,10 @@ LIFETIMES = {
     "verify": timedelta(days=3),
 }
 PATHS = {"set": "/set-password/", "reset": "/reset-password/", "verify": "/verify-email/"}
+# Mail that anyone can make the sandbox send to an address (a reset, a notice that the address
+# already has an account) stops after this many to that address within an hour: nobody can
+# flood a mailbox through the sandbox.
+MAX_UNASKED_PER_HOUR = 3
 
 
 def init(store: Store) -> None:
@@ -52,9 +56,11 @@ def _hash(token: str) -> str:
 
 
 def public_url(store: Store) -> str:
-    """Where learners reach this sandbox: the address of the request being served."""
-    if has_request_context():
-        return request.host_url.rstrip("/")
+    """Where learners reach this sandbox: its configured public address, never a request's
+    Host header (a link to whatever host a request named would hand the account over)."""
+    settings = current_app.extensions.get("sandbox") if has_app_context() else None
+    if settings is not None:
+        return settings.public_address()
     return (store.get_meta("public_url") or "").rstrip("/")
 
 
@@ -128,7 +134,26 @@ def send_welcome(store: Store, user: sqlite3.Row) -> None:
     )
 
 
+def _hour_ago() -> str:
+    return iso(datetime.now(UTC) - timedelta(hours=1))
+
+
+def may_send(store: Store, user: sqlite3.Row, purpose: str) -> bool:
+    """Whether another link of purpose (reset, verify: anyone may ask for them) may be mailed
+    to this learner now: a few an hour at most."""
+    sent = store.scalar(
+        "SELECT COUNT(*) FROM account_links WHERE user_id = ? AND purpose = ? AND created_at > ?",
+        user["id"],
+        purpose,
+        _hour_ago(),
+    )
+    return (sent or 0) < MAX_UNASKED_PER_HOUR
+
+
 def send_reset(store: Store, user: sqlite3.Row) -> None:
+    """A reset link, unless a few were sent to this learner within the hour already."""
+    if not may_send(store, user, "reset"):
+        return
     link = issue_link(store, user["id"], "reset")
     send(
         store,
@@ -142,6 +167,9 @@ def send_reset(store: Store, user: sqlite3.Row) -> None:
 
 
 def send_verification(store: Store, user: sqlite3.Row) -> None:
+    """A verification link, unless a few were sent to this learner within the hour already."""
+    if not may_send(store, user, "verify"):
+        return
     link = issue_link(store, user["id"], "verify")
     send(
         store,
@@ -149,6 +177,30 @@ def send_verification(store: Store, user: sqlite3.Row) -> None:
         f"Verify your email address at {company_name(store)}",
         f"Confirm that this address is yours:\n\n{link}\n\nThe link works once and for 3 days.",
         link,
+    )
+
+
+def send_already_registered(store: Store, user: sqlite3.Row) -> None:
+    """Someone tried to register an address that has an account: its owner learns it, with
+    the ways back in, and nobody else learns anything (the registration answers as for a new
+    address). At most a few such notices an hour."""
+    sent = store.scalar(
+        "SELECT COUNT(*) FROM outbox WHERE to_email = ? AND sent_at > ?", user["email"], _hour_ago()
+    )
+    if (sent or 0) >= MAX_UNASKED_PER_HOUR:
+        return
+    name, here = company_name(store), public_url(store)
+    send(
+        store,
+        user["email"],
+        f"You already have an account at {name}",
+        f"Hello {user['first_name'] or ''},\n\n"
+        f"Someone, perhaps you, tried to register this address at {name}. It already has an "
+        f"account: there is no need to register again.\n\n"
+        f"Sign in: {here}/sign-in\n"
+        f"Forgot your password? Choose a new one: {here}/forgot-password\n\n"
+        "If it was not you, ignore this mail: nothing changed.",
+        f"{here}/sign-in",
     )
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal import api, session_registry
+from portal.api import budget
 from portal.api.errors import ApiError
 from portal.learner import end_session
 
@@ -14,6 +15,7 @@ bp = Blueprint("sessions", __name__, url_prefix="/account/sessions")
 
 
 @bp.post("/<session_id>/end")
+@budget.first
 @login_required
 def end(session_id: str):
     outcome = session_registry.end(session_id[:64])
@@ -27,6 +29,7 @@ def end(session_id: str):
 
 
 @bp.post("/end-all")
+@budget.first
 @login_required
 def end_all():
     session_registry.end_all()

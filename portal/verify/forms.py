@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from portal.forms import PortalForm
 
-class WithdrawForm(FlaskForm):
+
+class WithdrawForm(PortalForm):
     """Withdraw a link; without confirm=1 the page asks first."""
 
     confirm = HiddenField()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from portal import open_badges, shares
@@ -73,9 +73,9 @@ def links(learner_id: str) -> list[dict]:
     ]
 
 
-def gone(reason: str) -> dict:
+def gone(reason: str, retry_seconds: int = 60) -> dict:
     """The heading and text of a page with no certificate to show: an unknown link, a
-    withdrawn one, or too many requests."""
+    withdrawn one, or too many requests (and when to come back)."""
     if reason == "withdrawn":
         return {
             "heading": _("This verification link was withdrawn"),
@@ -87,7 +87,11 @@ def gone(reason: str) -> dict:
     if reason == "busy":
         return {
             "heading": _("Too many requests"),
-            "text": _("Please wait a minute before opening this page again."),
+            "text": ngettext(
+                "Please wait %(num)d second before opening this page again.",
+                "Please wait %(num)d seconds before opening this page again.",
+                retry_seconds,
+            ),
         }
     return {
         "heading": _("No certificate is shared at this address"),

@@ -18,6 +18,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from portal import credential_keys, open_badges, shares
+from portal.errors import limit_retry_seconds
 from portal.extensions import limiter
 from portal.htmx import render, see_other, wants_fragment
 from portal.sessionless import serve_without_session
@@ -49,9 +50,10 @@ def _public_page(template: str, status: int = 200, indexable: bool = False, **co
     return response
 
 
-def _too_many(_limit=None):
-    response = _public_page("verify/gone.html", 429, **gone("busy"))
-    response.headers["Retry-After"] = "60"
+def _too_many(limit):
+    seconds = limit_retry_seconds(limit)
+    response = _public_page("verify/gone.html", 429, **gone("busy", seconds))
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 

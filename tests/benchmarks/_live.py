@@ -40,6 +40,8 @@ def portal_config(base_url: str, tmp: str | Path, **overrides) -> dict:
         "SESSION_FILE_DIR": str(Path(tmp) / "sessions"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # The sandbox here keeps no budget: neither does the portal.
+        "TI_POINTS_PER_MINUTE": 0,
         "REDIS_URL": None,
         **overrides,
     }

@@ -60,6 +60,11 @@ def record_answers(path: Path, who: str = "busy") -> dict:
                 assert signed_in.status_code in (302, 303), signed_in.status_code
                 for page in RECORDED_PAGES:
                     assert client.get(page).status_code == 200, page
+                # Signing in again, as a returning learner: the portal knows their id by now
+                # and asks for their client's branding along.
+                client.post("/logout")
+                again = client.post("/login", data={"email": email, "password": password})
+                assert again.status_code in (302, 303), again.status_code
         finally:
             sandbox.stop()
             sandbox_app.extensions["sandbox"].store.close()
@@ -102,16 +107,16 @@ def recording(instance_url: str) -> Iterator[tuple[str, dict]]:
 
 
 @contextmanager
-def replaying(answers: Path, latency_ms: float = 0) -> Iterator[str]:
-    """The URL of a stand-in instance (a process of its own) replaying the answers recorded
-    in the file `answers` after latency_ms."""
+def stand_in(answers: Path, latency_ms: float) -> Iterator[str]:
+    """The recorded answers replayed after latency_ms by a process of their own: its URL."""
     replay = subprocess.Popen(
         [sys.executable, __file__, "replay", str(answers), "--latency-ms", str(latency_ms)],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        yield f"http://127.0.0.1:{int(replay.stdout.readline().split()[1])}"
+        port = int(replay.stdout.readline().split()[1])
+        yield f"http://127.0.0.1:{port}"
     finally:
         replay.terminate()
         replay.wait()
@@ -132,7 +137,7 @@ def replayed_portal(who: str = "busy", **config) -> Iterator[tuple]:
     with tempfile.TemporaryDirectory() as tmp:
         answers = Path(tmp) / "answers.json"
         record_answers(answers, who)
-        with replaying(answers) as url:
+        with stand_in(answers, 0) as url:
             app = create_app(portal_config(url, tmp, **config))
             logging.getLogger("portal.requests").setLevel(logging.WARNING)
             client = app.test_client()

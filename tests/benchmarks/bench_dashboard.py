@@ -1,12 +1,15 @@
-"""Benchmark: dashboard renders, server time with the upstream excluded, API cost, HTML size."""
+"""Benchmark: dashboard renders, server time with the upstream excluded, API cost, HTML size;
+and signing in against an instance that answers in 200 ms (two round trips)."""
 
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
-from _live import p95, signed_in_portal
-from _upstream import replayed_portal
+from _live import p95, portal_config, signed_in_portal
+from _upstream import record_answers, replayed_portal, stand_in
 
 RUNS = 40
 HX = {"HX-Request": "true"}
@@ -103,9 +106,76 @@ def learn_views(client, dashboard: str) -> list[tuple]:
     return views
 
 
+SIGN_IN_RUNS = 12
+INSTANCE_MS = 200
+
+
+def sign_in_rows(clock: UpstreamClock) -> dict:
+    """POST /login against the recorded answers replayed after INSTANCE_MS: a learner signing
+    in for the first time on this portal, and one it knows from before."""
+    from flask import request_finished
+
+    from portal import api, create_app
+    from portal.api.cache import cache
+    from portal.sandbox.demo import DEMO_LOGINS
+
+    email, password = DEMO_LOGINS["busy"]
+    rows: dict[str, dict] = {}
+    seen: dict = {}
+
+    def record(sender, response, **extra):
+        seen.update(api.stats())
+
+    with tempfile.TemporaryDirectory() as tmp:
+        answers = Path(tmp) / "answers.json"
+        record_answers(answers)
+        with stand_in(answers, INSTANCE_MS) as url:
+            for label, returning in (("first sign-in", False), ("returning learner", True)):
+                found = rows[label] = {"ms": [], "portal_ms": [], "requests": []}
+                app = create_app(portal_config(url, tmp, TESTING=False))
+                if returning:  # the portal learns the learner's id
+                    app.test_client().post("/login", data={"email": email, "password": password})
+                request_finished.connect(record, app)
+                for _ in range(SIGN_IN_RUNS):
+                    if not returning:  # nothing known of the learner: the hints forgotten
+                        with app.app_context():
+                            cache.clear()
+                    client = app.test_client()
+                    clock.seconds = 0.0
+                    started = time.perf_counter()
+                    answer = client.post("/login", data={"email": email, "password": password})
+                    total = time.perf_counter() - started
+                    assert answer.status_code == 303, answer.status_code
+                    found["ms"].append(total * 1000)
+                    found["portal_ms"].append((total - clock.seconds) * 1000)
+                    found["requests"].append(seen["requests"])
+                request_finished.disconnect(record, app)
+    return rows
+
+
+def print_sign_in(rows: dict) -> None:
+    print()
+    print(
+        f"{'sign-in, instance ' + str(INSTANCE_MS) + ' ms':<30} {'runs':>5} {'median ms':>10} "
+        f"{'p95 ms':>8} {'portal ms':>10} {'upstream req':>12}"
+    )
+    for name, found in rows.items():
+        print(
+            f"{name:<30} {SIGN_IN_RUNS:>5} {statistics.median(found['ms']):>10.1f} "
+            f"{p95(found['ms']):>8.1f} {statistics.median(found['portal_ms']):>10.1f} "
+            f"{max(found['requests']):>12}"
+        )
+    print(
+        f"sign-in = POST /login to its 303: {max(max(f['requests']) for f in rows.values())} "
+        f"round trips of {INSTANCE_MS} ms (Login, then SignedIn) plus the portal's own time "
+        "(portal ms: the time outside API calls)"
+    )
+
+
 def main() -> None:
     clock = UpstreamClock()
     clock.install()
+    signing_in = sign_in_rows(clock)
     with signed_in_portal("busy") as live:
         app, client = live.app, live.client
         page = client.get("/dashboard").get_data(as_text=True)  # warm up templates, instance data
@@ -144,6 +214,7 @@ def main() -> None:
     full = max(max(results[name]["requests"]) for name, _, headers in VIEWS if not headers)
     partial = max(max(rows["requests"]) for name, rows in results.items() if "htmx" in name)
     print(f"upstream requests: full dashboard render {full} (budget 2), htmx partial {partial} (1)")
+    print_sign_in(signing_in)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 from _live import _serve_sandbox, portal_config  # noqa: E402
-from _upstream import recording, replaying  # noqa: E402
+from _upstream import recording, stand_in  # noqa: E402
 
 from tests.growth import add_learner  # noqa: E402
 
@@ -140,9 +140,9 @@ def measure(answers: dict, logins: dict, folder: Path, runs: int) -> dict:
     """Medians of `runs` first views of every page of every learner, the learners taking
     turns on each page, so that what else runs on the machine weighs on all of them."""
     with ExitStack() as stack:
+        urls = {size: stack.enter_context(stand_in(answers[size], 0)) for size in logins}
         learners = {
-            size: Learner(stack.enter_context(replaying(answers[size])), folder / str(size), *login)
-            for size, login in logins.items()
+            size: Learner(urls[size], folder / str(size), *login) for size, login in logins.items()
         }
         samples: dict = {(name, size): [] for name, _ in PAGES for size in learners}
         for name, path in PAGES:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from portal.sandbox.demo import DEMO_CODES
+from portal.sandbox.demo import DEMO_CODES, DEMO_LOGINS
 
 pytestmark = pytest.mark.e2e
 CODE = DEMO_CODES["registration"]["valid"]
@@ -129,3 +129,35 @@ def test_terms_page_and_verification_notice_pass_axe(page, join_server, sandbox,
     expect(page.get_by_role("heading", name="Email address verified")).to_be_visible()
     page.goto(f"{join_server}/dashboard")
     expect(page.locator(".verify-banner")).to_have_count(0)
+
+
+def join_as(page, portal: str, email: str) -> str:
+    """Join with the valid code as `email`: the text of the page that answers."""
+    page.goto(f"{portal}/join?code={CODE}")
+    page.get_by_label("First name").fill("Sam")
+    page.get_by_label("Last name").fill("Doe")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("I accept the terms and conditions").check()
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    return page.locator("main").inner_text().replace(email, "EMAIL")
+
+
+def test_joining_with_a_registered_email_answers_as_for_a_new_one_and_mails_its_owner(
+    page, join_server, sandbox, axe
+):
+    registered = DEMO_LOGINS["new"][0]
+    for_new = join_as(page, join_server, "sam.doe@example.com")
+    for_registered = join_as(page, join_server, registered)
+    assert for_registered == for_new
+    assert page.url == f"{join_server}/join/check-your-email"
+    axe(page)
+    # The owner of the address is told, with the ways back in (the sandbox's own address).
+    page.goto(f"{sandbox.url}/outbox")
+    mail = page.locator("article").filter(has_text=registered)
+    expect(mail.get_by_role("heading")).to_have_text(
+        "You already have an account at Northwind Academy"
+    )
+    expect(mail.locator("pre")).to_contain_text(f"{sandbox.url}/forgot-password")
+    mail.get_by_role("link", name="Follow the link of this mail").click()
+    assert page.url == f"{sandbox.url}/sign-in"

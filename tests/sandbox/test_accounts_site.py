@@ -93,3 +93,39 @@ def test_sent_mail_is_printed_to_the_console(gql_sandbox, capfd):
     printed = capfd.readouterr().err
     assert f"--- mail to {email}: Reset your password" in printed
     assert last_link(gql_sandbox, email) in printed
+
+
+def test_mail_links_name_the_configured_address_never_the_host_asked_for(gql_sandbox):
+    email, _ = gql_sandbox.passwords["avery"]
+    forged = requests.post(
+        f"{gql_sandbox.url}/forgot-password",
+        data={"email": email},
+        headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"},
+    )
+    assert forged.status_code == 200
+    link = last_link(gql_sandbox, email)
+    assert link.startswith(gql_sandbox.url + "/reset-password/"), link
+    assert "evil.example" not in link
+    # The address it is started with wins over the one it listens on.
+    gql_sandbox.app.extensions["sandbox"].public_url = "https://academy.example.com"
+    requests.post(f"{gql_sandbox.url}/forgot-password", data={"email": email})
+    assert last_link(gql_sandbox, email).startswith("https://academy.example.com/reset-password/")
+
+
+def test_a_few_reset_mails_an_hour_whatever_is_asked(gql_sandbox):
+    email, _ = gql_sandbox.passwords["avery"]
+    answers = [
+        requests.post(f"{gql_sandbox.url}/forgot-password", data={"email": email})
+        for _ in range(20)
+    ]
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({answer.text for answer in answers}) == 1  # nothing says mail stopped
+    sent = gql_sandbox.store.scalar("SELECT COUNT(*) FROM outbox WHERE to_email = ?", email)
+    assert sent == 3
+    # The last link sent still works: the learner can reset their password.
+    link = last_link(gql_sandbox, email)
+    assert requests.get(link).status_code == 200
+    # An hour later, another can be sent.
+    gql_sandbox.store.execute("UPDATE account_links SET created_at = '2000-01-01T00:00:00Z'")
+    requests.post(f"{gql_sandbox.url}/forgot-password", data={"email": email})
+    assert gql_sandbox.store.scalar("SELECT COUNT(*) FROM outbox WHERE to_email = ?", email) == 4

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.sandbox.conftest import GQL_API_KEY
+
 TABLES = ("users", "enrollments", "certificates", "codes", "content", "tokens", "waitlist")
 
 
@@ -179,3 +181,20 @@ def test_fault_injection_fails_requests_with_502(make_gql_sandbox):
         except requests.exceptions.Timeout:
             statuses.add("timeout")
     assert statuses <= {502, "timeout"} and statuses
+
+
+def test_the_access_log_never_shows_the_api_key(gql_sandbox, caplog):
+    import logging
+
+    werkzeug = logging.getLogger("werkzeug")
+    level = werkzeug.level
+    werkzeug.setLevel(logging.INFO)
+    try:
+        with caplog.at_level(logging.INFO, logger="werkzeug"):
+            gql_sandbox.gql("{ __typename }")
+            gql_sandbox.gql("{ __typename }", api_key="wrong-key-typed")
+    finally:
+        werkzeug.setLevel(level)
+    lines = [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
+    assert any("POST /helium?apiKey=[redacted]" in line for line in lines), lines
+    assert not any(GQL_API_KEY in line or "wrong-key-typed" in line for line in lines), lines

@@ -578,6 +578,54 @@ def test_creating_a_learner_with_a_taken_email_is_bad_input(gql_sandbox):
     assert gql_sandbox.count("users") == before
 
 
+REGISTER = (
+    "mutation($c: String!, $e: String!) { CreateLearner(email: $e, firstName: \"N\", "
+    'lastName: "L") { id } RedeemRegistrationAndRedemptionCodes(validatedRedemptionCodes: [$c]) '
+    "{ redeemed } }"
+)
+
+
+def test_a_registration_redeems_its_code_for_the_learner_it_creates(gql_sandbox):
+    code = gql_sandbox.codes["registration"]
+    store = gql_sandbox.store
+    store.execute("UPDATE codes SET uses = 0, max_uses = 2 WHERE code = ?", code)
+    for number in range(2):
+        email = f"joined{number}@example.com"
+        answer = gql_sandbox.gql(REGISTER, {"c": code, "e": email}).json()
+        assert answer["data"]["RedeemRegistrationAndRedemptionCodes"] == {"redeemed": True}
+        user_id = store.scalar("SELECT id FROM users WHERE email = ?", email)
+        assert store.scalar("SELECT user_id FROM code_redemptions WHERE code = ? AND user_id = ?",
+                            code, user_id) == user_id  # fmt: skip
+    # Used up: the third registration's redemption is refused, whatever the portal checked.
+    refused = gql_sandbox.gql(REGISTER, {"c": code, "e": "joined2@example.com"}).json()
+    assert refused["errors"][0]["path"] == ["RedeemRegistrationAndRedemptionCodes"]
+    assert "already been redeemed" in refused["errors"][0]["message"]
+    assert store.scalar("SELECT uses FROM codes WHERE code = ?", code) == 2
+
+
+def test_registering_a_taken_email_mails_its_owner_and_uses_no_code(gql_sandbox):
+    code = gql_sandbox.codes["registration"]
+    store = gql_sandbox.store
+    email = gql_sandbox.passwords["avery"][0]
+    uses = store.scalar("SELECT uses FROM codes WHERE code = ?", code)
+    for _ in range(5):
+        answer = gql_sandbox.gql(REGISTER, {"c": code, "e": email}).json()
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert store.scalar("SELECT uses FROM codes WHERE code = ?", code) == uses
+    mails = store.query("SELECT * FROM outbox WHERE to_email = ?", email)
+    assert len(mails) == 3  # a few an hour at most
+    assert mails[0]["subject"].startswith("You already have an account")
+    assert f"{gql_sandbox.url}/sign-in" in mails[0]["body"]
+    # A CreateLearner made as a learner (an administrator's) is no registration: no mail.
+    taken = gql_sandbox.passwords["noah"][0]
+    gql_sandbox.gql(
+        'mutation($e: String!) { CreateLearner(email: $e, firstName: "A", lastName: "J") { id } }',
+        {"e": taken},
+        token=gql_sandbox.login("avery"),
+    )
+    assert not store.query("SELECT * FROM outbox WHERE to_email = ?", taken)
+
+
 # --- instance and catalog --------------------------------------------------------------------
 
 

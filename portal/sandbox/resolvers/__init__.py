@@ -41,4 +41,5 @@ def schema() -> GraphQLSchema:
         course_groups.course_group_type,
         course_groups.client_type,
         storefront.product_type,
+        bookmarks.folder_type,
     )

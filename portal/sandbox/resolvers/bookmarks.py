@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 
+from ariadne import ObjectType
+
 from .. import learning
 from ..store import Store, new_id, now
 from .common import BadInput, NotFound, course_dict, ctx, mutation, query, user_dict
 
+folder_type = ObjectType("BookmarkFolder")
 MAX_FOLDER_NAME = 100
 MAX_NOTE = 1000
 DEFAULT_FOLDER_NAME = "Bookmarks"
@@ -140,14 +143,23 @@ def resolve_user_bookmarks_by_folder(_obj, info, id):  # noqa: A002
     user = context.require_user()
     store = context.store
     folder = _folder(store, user["id"], id)
-    owner = user_dict(store, user)
+    return _folder_bookmarks(store, folder["id"], user_dict(store, user))
+
+
+def _folder_bookmarks(store: Store, folder_id: str, owner: dict) -> list[dict]:
     rows = store.query(
         "SELECT bookmarks.* FROM bookmarks JOIN content ON content.id = bookmarks.content_id "
         "WHERE bookmarks.folder_id = ? AND content.is_active = 1 "
         "ORDER BY bookmarks.created_at DESC, bookmarks.id",
-        folder["id"],
+        folder_id,
     )
     return [bookmark_dict(store, row, owner) for row in rows]
+
+
+@folder_type.field("bookmarks")
+def resolve_folder_bookmarks(obj, info):
+    """The deprecated list on the folder itself: what UserBookmarksByFolder answers for it."""
+    return _folder_bookmarks(ctx(info).store, obj["id"], obj["user"])
 
 
 def _target(store: Store, user: sqlite3.Row, topic_id: str) -> tuple[str, str | None]:

@@ -95,7 +95,13 @@ def resolve_redeem_codes(_obj, info, validatedRedemptionCodes):
                     "UPDATE users SET balance = balance + ?, updated_at = ? WHERE id = ?",
                     (row["credits"], stamp, user["id"]),
                 )
-            db.execute("UPDATE codes SET uses = uses + 1 WHERE code = ?", (row["code"],))
+            # Checked again where it is counted: two redemptions at once never pass the limit.
+            taken = db.execute(
+                "UPDATE codes SET uses = uses + 1 WHERE code = ? AND uses < max_uses",
+                (row["code"],),
+            )
+            if taken.rowcount != 1:
+                raise BadInput(f"The code {row['code']} has already been redeemed.")
             db.execute(
                 "INSERT INTO code_redemptions (code, user_id, redeemed_at) VALUES (?, ?, ?)",
                 (row["code"], user["id"], stamp),

@@ -102,8 +102,16 @@ class Context:
     _looked_up: bool = field(default=False, init=False)
     _statuses: dict | None = field(default=None, init=False)
 
+    def registered(self, user: sqlite3.Row) -> None:
+        """A learner who registered in this operation (CreateLearner sent with the API key
+        alone): the fields after it act for them, as the instance's sign-up does; a
+        registration code redeemed there is used up at registration, not at a later sign-in."""
+        if not self.token:
+            self._user, self._looked_up, self._statuses = user, True, None
+
     def user(self) -> sqlite3.Row | None:
-        """The learner of the token; None without a token; an error for a bad one."""
+        """The learner of the token (or who registered in this operation); None without a
+        token; an error for a bad one."""
         if not self._looked_up:
             self._looked_up = True
             if self.token:

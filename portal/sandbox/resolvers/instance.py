@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..store import loads
 from .common import ctx, query
+from .course_groups import client_type
 
 APPEARANCE_FIELDS = (
     "logoAsset",
@@ -33,6 +34,27 @@ def _client_appearance(store, user_id) -> tuple[str | None, dict]:
     return row["name"], loads(row["settings"], {})
 
 
+def _appearance(settings: dict, default_id: str) -> dict:
+    appearance = {name: settings.get(name) for name in APPEARANCE_FIELDS}
+    appearance["id"] = settings.get("id") or default_id
+    appearance["globalNavigationLinks"] = [
+        {"label": link.get("label") or "", "href": link.get("href")}
+        for link in settings.get("globalNavigationLinks") or []
+    ]
+    return appearance
+
+
+@client_type.field("appearance")
+def resolve_client_appearance(obj, info):
+    """The client's own appearance, None when it has none (its learners see the company's)."""
+    row = ctx(info).store.one(
+        "SELECT settings FROM client_appearance WHERE client_id = ?", obj["id"]
+    )
+    if row is None:
+        return None
+    return _appearance(loads(row["settings"], {}), f"{obj['id']}-appearance")
+
+
 @query.field("CompanyDetails")
 def resolve_company_details(_obj, info, user=None):
     store = ctx(info).store
@@ -42,16 +64,10 @@ def resolve_company_details(_obj, info, user=None):
     settings = loads(row["settings"], {})
     client_name, client_settings = _client_appearance(store, user) if user else (None, {})
     settings = {**settings, **{k: v for k, v in client_settings.items() if v is not None}}
-    appearance = {name: settings.get(name) for name in APPEARANCE_FIELDS}
-    appearance["id"] = settings.get("id") or f"{row['id']}-appearance"
-    appearance["globalNavigationLinks"] = [
-        {"label": link.get("label") or "", "href": link.get("href")}
-        for link in settings.get("globalNavigationLinks") or []
-    ]
     return {
         "name": client_name or row["name"],
         "subdomain": row["subdomain"],
-        "settings": appearance,
+        "settings": _appearance(settings, f"{row['id']}-appearance"),
     }
 
 

@@ -7,7 +7,7 @@ import sqlite3
 from urllib.parse import urljoin
 
 from ariadne import ObjectType
-from flask import request
+from flask import current_app
 
 from ..store import Store, loads
 from .common import BadInput, ctx, query
@@ -89,7 +89,7 @@ def resolve_rss_items(_obj, info, feedUrl):
             "id": row["id"],
             "title": row["title"],
             # Items announcing the instance's own pages link to them where it is reached.
-            "link": urljoin(request.host_url, row["link"]),
+            "link": urljoin(current_app.extensions["sandbox"].public_address() + "/", row["link"]),
             "description": row["description"],
             "author": row["author"],
             "categories": loads(row["categories"], []),

@@ -251,9 +251,20 @@ def create_learners(store: Store, learners: list[dict]) -> list[dict]:
 
 @mutation.field("CreateLearner")
 def resolve_create_learner(_obj, info, **learner):
+    """A learner created with the API key alone registered themselves: the operation's later
+    fields act for them (`Context.registered`), and an address that already has an account
+    gets a mail saying so (the answer stays the refusal an administrator needs)."""
     context = ctx(info)
-    context.user()  # a bad token is refused even here
-    return create_learners(context.store, [learner])[0]
+    acting = context.user()  # a bad token is refused even here
+    store = context.store
+    if acting is None:
+        existing = mail.user_by_email(store, learner.get("email") or "")
+        if existing is not None:
+            mail.send_already_registered(store, existing)
+    created = create_learners(store, [learner])[0]
+    if acting is None:
+        context.registered(store.one("SELECT * FROM users WHERE id = ?", created["id"]))
+    return created
 
 
 @mutation.field("CreateLearners")
