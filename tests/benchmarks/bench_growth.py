@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -32,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from _live import _serve_sandbox, portal_config  # noqa: E402
+from _live import portal_config, sandbox_process  # noqa: E402
 from _upstream import recording, stand_in  # noqa: E402
 
 from tests.growth import add_learner  # noqa: E402
@@ -172,12 +171,7 @@ def main() -> None:
     from portal.sandbox.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
-        context = multiprocessing.get_context("fork")
-        ready = context.Queue()
-        child = context.Process(target=_serve_sandbox, args=(Path(tmp) / "sandbox", ready))
-        child.start()
-        try:
-            url = ready.get(timeout=180)
+        with sandbox_process(Path(tmp) / "sandbox") as url:
             store = Store(Path(tmp) / "sandbox" / "sandbox.sqlite3")
             logins = {size: add_learner(store, size) for size in args.sizes}
             store.close()
@@ -186,9 +180,6 @@ def main() -> None:
                 for size, login in logins.items()
             }
             print(f"  {len(logins)} learners recorded", flush=True)
-        finally:
-            child.terminate()
-            child.join(timeout=10)
         results = measure(answers, logins, Path(tmp), args.runs)
     report(results, args.sizes, args.runs, time.perf_counter() - began)
 
