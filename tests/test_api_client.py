@@ -120,6 +120,7 @@ DASHBOARD = {
     "withArchived": False,
     "withCertificates": False,
     "withExpiring": False,
+    "withCompletions": False,
     "withEventFields": False,
     "withBookmarks": False,
 }

@@ -127,6 +127,7 @@ def page_variables(sandbox) -> dict:
         "withArchived",
         "withCertificates",
         "withExpiring",
+        "withCompletions",
         "withEventFields",
         "withBookmarks",
     )

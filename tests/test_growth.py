@@ -129,7 +129,12 @@ def test_every_tab_draws_one_page_of_its_list(longtime, tab, total, text):
     drawn = panel.count(CARD) + panel.count('<li class="content-item"')
     assert drawn == 12 and text in html
     assert recorder.operations() == ["DashboardPage"]
-    assert recorder.asked("DashboardPage")["variables"]["withEventFields"] == (tab == "eventItems")
+    variables = recorder.asked("DashboardPage")["variables"]
+    assert variables["withEventFields"] == (tab == "eventItems")
+    # Certificates' full fields for the Certificates tab only: the Completed tab asks for
+    # each one's date and id.
+    assert not variables["withCertificates"]
+    assert variables["withCompletions"] == (tab == "completedItems")
 
 
 def test_certificates_come_a_page_at_a_time(longtime):

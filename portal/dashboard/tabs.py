@@ -24,12 +24,13 @@ MAX_PATHS = 60  # more than any list shows; a longer list is a forged request
 
 def variables(state, full_page: bool) -> dict:
     """DashboardPage's switches for what this tab shows."""
-    listed = state.tab in ("certificates", "completedItems")
+    listed = state.tab == "certificates"
     return {
         "withItems": state.is_list or state.tab in ITEM_TABS,
         "withEventFields": state.tab == "eventItems",
         "withBookmarks": state.tab == "bookmarkFolders",
         "withCertificates": listed,
+        "withCompletions": state.tab == "completedItems",
         # Every full page has the expiry banner: what it shows of each certificate.
         "withExpiring": full_page and not listed,
     }
@@ -37,8 +38,8 @@ def variables(state, full_page: bool) -> dict:
 
 def completed(raw_items, raw_certificates, state) -> tuple[list[dict], dict]:
     """Completed items, newest certificate first (items without one after), each with the
-    date it was completed (its certificate's issue date) and its certificate: the page the
-    state asks for, and its pager (cards are made for that page only)."""
+    date it was completed (its certificate's issue date) and where its certificate is: the
+    page the state asks for, and its pager (cards are made for that page only)."""
     by_content = {}
     for cert in raw_certificates or []:
         content = (cert or {}).get("contentItem") or {}
@@ -58,7 +59,7 @@ def completed(raw_items, raw_certificates, state) -> tuple[list[dict], dict]:
     for raw, cert in pager["items"]:
         item = cards.card(raw)
         item["completed_on"] = local_date(cert.get("issuedAt")) if cert else None
-        item["certificate"] = summary(cert) if cert else None
+        item["certificate"] = {"id": cert.get("id")} if cert else None
         shown.append(item)
     return shown, pager
 
@@ -187,7 +188,7 @@ def _tab_context(state, data: dict, contents: list[dict] | None, full_page: bool
     if tab == "completedItems":
         if data.get("UserContentItems") is None:
             return {"completed": None}
-        found, pager = completed(data["UserContentItems"], data.get("UserCertificates"), state)
+        found, pager = completed(data["UserContentItems"], data.get("completions"), state)
         return {"completed": found, "pager": pager}
     if tab == "learningPaths":
         found, pending = learning_paths(contents, full_page=full_page)
