@@ -7,7 +7,7 @@ each change, so that a card can offer "Remove bookmark" without an upstream requ
 
 from __future__ import annotations
 
-from flask import session
+from flask import session, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
@@ -18,6 +18,8 @@ from portal.formats import local_date
 from portal.forms import PortalForm
 
 SESSION_KEY = "bookmarks"
+# Bookmarks a page of the folders shows (the Bookmarks page, the dashboard's tab).
+PAGE_SIZE = 12
 MAX_FOLDER_NAME = 100
 # Course.kind is a CourseGroupKind: a course is a `courseGroup` there.
 COURSE_KINDS = {"courseGroup": "course"}
@@ -36,22 +38,59 @@ def _bookmark(raw: dict, folder: dict) -> dict:
     }
 
 
+def _folder(raw: dict, bookmarks) -> dict:
+    folder = {
+        "id": raw.get("id"),
+        "name": raw.get("name") or gettext("Bookmarks"),
+        "default": bool(raw.get("defaultFolder")),
+        "count": raw.get("bookmarkCount") or 0,
+    }
+    folder["bookmarks"] = [_bookmark(b, folder) for b in bookmarks or [] if isinstance(b, dict)]
+    return folder
+
+
 def folders_from(raw_folders, raw_bookmarks) -> list[dict]:
     """Folders (default first) each with its bookmarks, from BookmarkFolders and the batch."""
     found = []
     for raw, bookmarks in zip(raw_folders or [], raw_bookmarks or [], strict=False):
         if not isinstance(raw, dict):
             continue
-        folder = {
-            "id": raw.get("id"),
-            "name": raw.get("name") or gettext("Bookmarks"),
-            "default": bool(raw.get("defaultFolder")),
-            "count": raw.get("bookmarkCount") or 0,
-        }
-        folder["bookmarks"] = [_bookmark(b, folder) for b in bookmarks or [] if isinstance(b, dict)]
+        folder = _folder(raw, bookmarks)
         folder["count"] = len(folder["bookmarks"])
         found.append(folder)
     return found
+
+
+def page_of_folders(raw_folders, page: int) -> tuple[list[dict], dict]:
+    """The folders (BookmarkFolders' answer), each with those of its bookmarks that `page`
+    shows, and the page's numbers. Bookmarks are paged across the folders in their order,
+    PAGE_SIZE a page: only the folders the page reaches are asked for their bookmarks (one
+    batch), and cards are made for the page's bookmarks alone. A learner's bookmarks are all
+    remembered again when one page holds them all."""
+    listed = [f for f in raw_folders or [] if isinstance(f, dict) and f.get("id")]
+    counts = [max(0, f.get("bookmarkCount") or 0) for f in listed]
+    total = sum(counts)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    first, last = (page - 1) * PAGE_SIZE, page * PAGE_SIZE
+    starts = [sum(counts[:index]) for index in range(len(listed))]
+    reached = [
+        index
+        for index, count in enumerate(counts)
+        if count and starts[index] < last and starts[index] + count > first
+    ]
+    answers = api.run_batch("UserBookmarksByFolder", [{"id": listed[i]["id"]} for i in reached])
+    shown = dict(zip(reached, answers, strict=True))
+    folders = []
+    for index, raw in enumerate(listed):
+        bookmarks = shown.get(index) or []
+        begin = max(0, first - starts[index])
+        folders.append(_folder(raw, bookmarks[begin : begin + last - max(first, starts[index])]))
+    if pages == 1:
+        remember_all(folders)
+    else:
+        remember_some(folders)
+    return folders, {"page": page, "pages": pages, "total": total}
 
 
 def load() -> list[dict]:
@@ -64,6 +103,31 @@ def load() -> list[dict]:
     return folders
 
 
+def load_page(page: int) -> tuple[list[dict], dict]:
+    """The folders with the bookmarks of `page` (`page_of_folders`): two upstream requests
+    (the folders, then the bookmarks of those the page reaches). Raises as `load`."""
+    return page_of_folders(api.run("BookmarkFolders").get("UserBookmarks") or [], page)
+
+
+def pager_context(numbers: dict) -> dict:
+    """How many bookmarks there are, and the pager of their pages (on the Bookmarks page,
+    which swaps itself in place on the dashboard's tab too)."""
+    page, pages = numbers["page"], numbers["pages"]
+
+    def url_of(number: int) -> str:
+        return url_for("bookmarks.index", page=number if number > 1 else None)
+
+    return {
+        "bookmark_total": numbers["total"],
+        "bookmark_pager": {
+            "page": page,
+            "pages": pages,
+            "previous_url": url_of(page - 1) if page > 1 else None,
+            "next_url": url_of(page + 1) if page < pages else None,
+        },
+    }
+
+
 def remember_all(folders: list[dict]) -> None:
     session[SESSION_KEY] = {
         "known": True,
@@ -72,6 +136,17 @@ def remember_all(folders: list[dict]) -> None:
             b["content_id"]: b["id"] for f in folders for b in f["bookmarks"] if b["content_id"]
         },
     }
+
+
+def remember_some(folders: list[dict]) -> None:
+    """Bookmarks of some folders seen: the others stay as the portal knew them."""
+    known = _known()
+    items = dict(known["items"])
+    items.update(
+        {b["content_id"]: b["id"] for f in folders for b in f["bookmarks"] if b["content_id"]}
+    )
+    default = next((f["id"] for f in folders if f["default"]), known.get("default"))
+    session[SESSION_KEY] = {**known, "default": default, "items": items}
 
 
 def remember_signed_in(raw_folders) -> None:
@@ -123,10 +198,6 @@ def remember(content_id: str, bookmark_id: str | None) -> None:
     else:
         items.pop(content_id, None)
     session[SESSION_KEY] = {**known, "items": items}
-
-
-def total(folders: list[dict]) -> int:
-    return sum(folder["count"] for folder in folders)
 
 
 class FolderForm(PortalForm):

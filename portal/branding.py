@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from flask import current_app, g
@@ -107,6 +108,18 @@ def brand_css_variables() -> Markup:
     portal's own (`--focus`).
     """
     found = settings()
+    wanted = (*_COLOUR_VARS, "font", "altFont")
+    values = ((key, found.get(key)) for key in wanted)
+    css = _css_variables(tuple((key, v if isinstance(v, str) else None) for key, v in values))
+    allow_inline_style(css)
+    return css
+
+
+@functools.lru_cache(maxsize=64)
+def _css_variables(values: tuple) -> Markup:
+    # Every page draws it, from the few branding settings of the instance or client: their
+    # contrasts were computed again each time.
+    found = dict(values)
     lines = []
     for key, name in _COLOUR_VARS.items():
         value = colour(found.get(key))
@@ -123,9 +136,7 @@ def brand_css_variables() -> Markup:
         if value:
             lines.append(f'{name}: "{value}";')
     # Every value matched a strict pattern above, so the text is safe inside <style>.
-    css = Markup(":root { " + " ".join(lines) + " }") if lines else Markup("")
-    allow_inline_style(css)
-    return css
+    return Markup(":root { " + " ".join(lines) + " }") if lines else Markup("")
 
 
 def ring_visible(value: str) -> bool:

@@ -77,12 +77,21 @@ def kind_label(kind) -> str:
 
 def state_of(raw: dict) -> str:
     """completed, started or not-started; anything else TI may answer reads as not started."""
-    status = str(raw.get("availabilityStatus") or "").strip().lower().replace("_", "-")
+    value = raw.get("availabilityStatus")
+    return (_STATES.get(value) if isinstance(value, str) else None) or _state_of(value)
+
+
+def _state_of(value) -> str:
+    status = str(value or "").strip().lower().replace("_", "-")
     if status in ("completed", "complete"):
         return "completed"
     if status in ("started", "in-progress"):
         return "started"
     return "not-started"
+
+
+# The statuses TI answers, read at once (a list of a thousand items is read for a tab).
+_STATES = {value: _state_of(value) for value in ("completed", "started", "not-started")}
 
 
 def page_url(kind, slug, content_id) -> str | None:

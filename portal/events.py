@@ -21,22 +21,23 @@ def utc(value) -> datetime | None:
     return moment.astimezone(UTC) if moment else None
 
 
-def _event(raw: dict, waitlisted: bool) -> dict | None:
+def _times(raw: dict) -> tuple[datetime, datetime] | None:
+    """When an event starts and ends (an hour when it names no end); None for other items."""
     starts = utc(raw.get("courseStartDate"))
     if raw.get("kind") not in EVENT_KINDS or starts is None:
         return None
     ends = utc(raw.get("courseEndDate"))
     if ends is None or ends <= starts:
         ends = starts + DEFAULT_LENGTH
+    return starts, ends
+
+
+def _details(raw: dict) -> dict:
     return {
-        "id": raw.get("id"),
         "title": raw.get("title") or raw.get("slug") or gettext("Untitled"),
         "kind": raw.get("kind"),
         "description": raw.get("description"),
         "url": instance_url(raw.get("url")),
-        "starts": starts,
-        "ends": ends,
-        "waitlisted": waitlisted,
         "waitlist_count": raw.get("waitlistCount"),
         "seats": raw.get("seatsLimit"),
     }
@@ -44,22 +45,40 @@ def _event(raw: dict, waitlisted: bool) -> dict | None:
 
 def events(data: dict, now: datetime | None = None) -> list[dict]:
     """The learner's events, upcoming first (soonest first), then past ones (latest first)."""
+    found = []
+    for event in timed(data, now):
+        raw = event.pop("raw")
+        found.append(
+            {**event, **_details(raw), "when": format_datetime(event["starts"], "medium")}
+        )
+    return found
+
+
+def timed(data: dict, now: datetime | None = None) -> list[dict]:
+    """The events in `events`' order with only when they take place (`id`, `starts`, `ends`,
+    `past`, `waitlisted`, and the `raw` answer): what orders a list of a thousand items, of
+    which a page shows twelve."""
     now = now or datetime.now(UTC)
     found: dict[str, dict] = {}
     for key, waitlisted in (("UserContentItems", False), ("UserWaitlist", True)):
         for raw in data.get(key) or []:
-            event = _event(raw, waitlisted) if isinstance(raw, dict) else None
-            if event and event["id"] not in found:
-                found[event["id"]] = event
+            times = _times(raw) if isinstance(raw, dict) else None
+            if times and raw.get("id") not in found:
+                found[raw.get("id")] = {
+                    "id": raw.get("id"),
+                    "starts": times[0],
+                    "ends": times[1],
+                    "waitlisted": waitlisted,
+                    "raw": raw,
+                }
     upcoming = sorted((e for e in found.values() if e["ends"] >= now), key=lambda e: e["starts"])
     past = sorted(
         (e for e in found.values() if e["ends"] < now), key=lambda e: e["starts"], reverse=True
     )
-    for event in upcoming:
-        changes_at(event["ends"])
+    if upcoming:
+        changes_at(min(event["ends"] for event in upcoming))
     for event in upcoming + past:
         event["past"] = event["ends"] < now
-        event["when"] = format_datetime(event["starts"], "medium")
     return upcoming + past
 
 

@@ -30,11 +30,10 @@ except ImportError:  # before Python 3.14: the backport Flask-Compress installs
     from backports import zstd
 from flask import Flask, current_app, g, has_app_context, request, request_finished
 from flask_babel import get_locale, get_timezone
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal import api, metrics
-from portal.security import allow_style_sources, inline_styles
+from portal.security import allow_style_sources, form_token, inline_styles
 
 # At most ~1 MB of HTML (a card is ~2 KB) and ~1 MB of card data per worker, ~1.5 MB of
 # pages drawn whole (`kept_page`: a 50 KB dashboard is kept compressed, in ~6 KB) and as much
@@ -139,10 +138,7 @@ def _kept_in(store: FragmentCache, key: bytes, build):
 
 def _token() -> str:
     """This response's form token, found once (a page shows a few dozen fragments)."""
-    token = g.get("_fragment_token")
-    if token is None:
-        token = g._fragment_token = generate_csrf()
-    return token
+    return form_token()
 
 
 def _keep(html) -> str:
@@ -194,6 +190,12 @@ class _Page:
     until: datetime | None  # drawn again from then on (`changes_at`)
     styles: tuple[str, ...]  # the CSP sources of its `<style>` elements
     stamp: bytes = field(default_factory=lambda: os.urandom(8))  # this drawing of it
+
+
+def keeps_pages() -> bool:
+    """Whether whole pages are kept (PAGE_CACHE_SIZE): when not, their keys need not be
+    worked out (a digest of the answers, the header's parts)."""
+    return bool(current_app.extensions["kept_pages"].size)
 
 
 def kept_page(name: str, parts: tuple, build) -> tuple[Markup | Sent, object]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 from zoneinfo import available_timezones
 
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale, gettext
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 
 class RequestDomain(Domain):
@@ -19,13 +21,13 @@ class RequestDomain(Domain):
     """
 
     def get_translations(self):
-        state = g.get("_flask_babel") if g else None
+        state = g.get("_flask_babel") if has_app_context() else None
         locale = getattr(state, "babel_locale", None)
         found = getattr(state, "portal_translations", None)
         if found is not None and locale is not None and found[0] is locale:
             return found[1]
         translations = super().get_translations()
-        state = g.get("_flask_babel") if g else None
+        state = g.get("_flask_babel") if has_app_context() else None
         locale = getattr(state, "babel_locale", None)
         if locale is not None:
             state.portal_translations = (locale, translations)
@@ -44,6 +46,28 @@ def use_request_domain(babel: Babel, app: Flask) -> None:
         pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
         newstyle=True,
+    )
+
+    # The same strings as Jinja's newstyle callables give, in one call instead of three: a
+    # template's `_()` went through `_`, then `gettext`, then the function above, each by
+    # Jinja's Context.call (7 microseconds a string, a hundred strings a dashboard).
+    @pass_eval_context
+    def template_gettext(eval_ctx, string: str, /, **variables):
+        text = domain.get_translations().ugettext(string)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables  # always: "%%" reads "%" with or without variables
+
+    @pass_eval_context
+    def template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables):
+        variables.setdefault("num", num)
+        text = domain.get_translations().ungettext(singular, plural, num)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )
 
 

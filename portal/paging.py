@@ -1,6 +1,9 @@
-"""Page numbers of paged lists (catalog, the dashboard's content list) read from a query string."""
+"""Paged lists (catalog, the dashboard's tabs, certificates): page numbers read from a query
+string, and the page of a list to show."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask_babel import gettext
 
@@ -17,3 +20,23 @@ def page_number(value, notices: list) -> int:
         return int(text)
     notices.append(gettext("That page number does not exist, so the first page is shown."))
     return 1
+
+
+def page_of(items: list, page: int, size: int, url_of: Callable[[int], str]) -> dict:
+    """The page of `items` asked for (the last one when it asks for more), with where the
+    previous and next pages are (`url_of(number)`). A page shows `size` items however long
+    the list, so what it costs to draw stays the same as a learner's history grows."""
+    pages = max(1, -(-len(items) // size))
+    page = min(page, pages)
+    first = (page - 1) * size
+    shown = items[first : first + size]
+    return {
+        "items": shown,
+        "page": page,
+        "pages": pages,
+        "total": len(items),
+        "first": first + 1 if shown else 0,
+        "last": first + len(shown),
+        "previous_url": url_of(page - 1) if page > 1 else None,
+        "next_url": url_of(page + 1) if page < pages else None,
+    }

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from portal.proxies import DEFAULT_TRUSTED_PROXIES as DEFAULT_TRUSTED
 from portal.proxies import TrustedProxyFix, parse_trusted
@@ -91,6 +92,15 @@ def _reusing_form_tokens() -> bool:
 
 def _form_token_name() -> str:
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def form_token() -> str:
+    """This request's form token, found once: a dashboard's forms ask for it a few dozen
+    times, and Flask-WTF's `generate_csrf` reads the settings, the session and `g` each time."""
+    token = g.get("_form_token")
+    if token is None:
+        token = g._form_token = generate_csrf()
+    return token
 
 
 def reuse_form_token() -> None:
@@ -211,6 +221,8 @@ def set_security_headers(response):
 
 def init_app(app: Flask) -> None:
     app.extensions["signed_form_tokens"] = {}
+    # Templates' `csrf_token()` (Flask-WTF's global) found once per request.
+    app.jinja_env.globals["csrf_token"] = form_token
     app.before_request(reuse_form_token)
     app.after_request(keep_form_token)
     app.after_request(set_security_headers)

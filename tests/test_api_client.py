@@ -119,6 +119,9 @@ DASHBOARD = {
     "withWaitlist": False,
     "withArchived": False,
     "withCertificates": False,
+    "withExpiring": False,
+    "withCompletions": False,
+    "withEventFields": False,
     "withBookmarks": False,
 }
 

@@ -126,6 +126,9 @@ def page_variables(sandbox) -> dict:
         "withWaitlist",
         "withArchived",
         "withCertificates",
+        "withExpiring",
+        "withCompletions",
+        "withEventFields",
         "withBookmarks",
     )
     return {

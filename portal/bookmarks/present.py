@@ -9,13 +9,15 @@ from portal.api.errors import ApiError, BadInput, TokenExpired
 from portal.widgets import attempt, survives
 
 
-def folders_context(**extra) -> dict:
-    """The folders with their bookmarks (two upstream requests), or the widget's error."""
-    folders, error = attempt(bookmark_folders.load)
+def folders_context(page: int = 1, **extra) -> dict:
+    """The folders with the bookmarks of `page` (two upstream requests), or the widget's
+    error."""
+    found, error = attempt(bookmark_folders.load_page, page)
+    folders, numbers = found or (None, {"page": 1, "pages": 1, "total": 0})
     return {
         "folders": folders,
         "bookmarks_error": error.message if error else None,
-        "bookmark_total": bookmark_folders.total(folders or []),
+        **bookmark_folders.pager_context(numbers),
         **extra,
     }
 

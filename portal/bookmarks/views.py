@@ -9,7 +9,7 @@ from flask_login import login_required
 from portal import bookmark_folders
 from portal.bookmarks import present
 from portal.bookmarks.forms import ActionForm, FolderForm
-from portal.bookmarks.state import next_url, return_path
+from portal.bookmarks.state import next_url, page_asked, return_path
 from portal.htmx import render, see_other, wants_fragment
 
 bp = Blueprint("bookmarks", __name__, url_prefix="/bookmarks")
@@ -28,7 +28,8 @@ def _template_globals(state) -> None:
 @login_required
 def index():
     # Loaded by itself (the dashboard's tab, a retry): how many bookmarks there are is said.
-    context = present.folders_context(folder_form=FolderForm(formdata=None), listed=True)
+    form = FolderForm(formdata=None)
+    context = present.folders_context(page_asked(), folder_form=form, listed=True)
     return render(PAGE, FRAGMENT, **context)
 
 
@@ -92,10 +93,10 @@ def delete_folder(folder_id: str):
         # Not deleted: back to the folders, the focus on the Delete button that asked.
         if not wants_fragment():
             return see_other(next_url(request.form))
-        context = present.folders_context(folder_form=FolderForm(formdata=None))
+        context = present.folders_context(page_asked(), folder_form=FolderForm(formdata=None))
         return render(PAGE, FRAGMENT, focus=f"delete-{folder_id}", **context)
     if form.confirm.data != "1":
-        context = present.folders_context(folder_form=FolderForm(formdata=None))
+        context = present.folders_context(page_asked(), folder_form=FolderForm(formdata=None))
         return render(PAGE, FRAGMENT, confirm_delete=folder_id, **context)
     problem = present.delete_folder(folder_id)
     return _done(form, problem, _("The folder and its bookmarks were deleted."), focus=_then())
@@ -119,7 +120,7 @@ def _done(form, problem: str | None, message: str, focus: str = "", created: str
     if not wants_fragment():
         flash(text, "error" if problem else "success")
         return see_other(next_url(request.form))
-    context = present.folders_context(folder_form=FolderForm(formdata=None))
+    context = present.folders_context(page_asked(), folder_form=FolderForm(formdata=None))
     if created is not None:
         focus = present.folder_anchor(context["folders"], created)
     response = render(
@@ -153,5 +154,5 @@ def _toggled(form, problem: str | None, message: str):
 
 def _invalid(form, **extra):
     """A folder name that was refused: 422 with what was typed and the reason beside it."""
-    context = present.folders_context(folder_form=form, **extra)
+    context = present.folders_context(page_asked(), folder_form=form, **extra)
     return render(PAGE, FRAGMENT, status=422, **context)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from flask import url_for
+
 from portal.certificate_rows import (
     certificate_title,
     format_certificate_date,
     summary,
 )
+from portal.certificates.state import PAGE_SIZE
 from portal.formats import learner_name, parse_date
+from portal.paging import page_of
 
 DATE_TYPES = {
     "dateLabel": "issuedAt",
@@ -82,16 +86,24 @@ def find_certificate(certificates: list | None, cert_id: str) -> dict | None:
     return next((c for c in certificates or [] if c and c.get("id") == cert_id), None)
 
 
-def list_context(data: dict) -> dict:
-    """Rows and counts for the certificate list from a `CertificatesPage` answer."""
-    rows = [summary(c) for c in data.get("UserCertificates") or [] if c and not c.get("deleted")]
+def list_context(data: dict, filters) -> dict:
+    """Rows of the page asked for, its pager and the counts, from a `CertificatesPage` answer."""
+    found = [c for c in data.get("UserCertificates") or [] if c and not c.get("deleted")]
+    pager = page_of(
+        found,
+        filters.page,
+        PAGE_SIZE,
+        lambda n: url_for("certificates.index", **filters.args(), page=n if n > 1 else None),
+    )
+    filters.page = pager["page"]
 
     def count(key):
         groups = data.get(key) or []
         return next((g.get("count", 0) for g in groups if g and g.get("kind") == "certificates"), 0)
 
     return {
-        "certificates": rows,
+        "certificates": [summary(c) for c in pager["items"]],
+        "pager": pager,
         "current_count": count("currentGroups"),
         "expired_count": max(count("allGroups") - count("currentGroups"), 0),
     }

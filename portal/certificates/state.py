@@ -1,4 +1,4 @@
-"""The certificate list's view state (search, expired or not) read from the query string."""
+"""The certificate list's view state (search, expired or not, page) read from the query string."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from portal.forms import search_text
+from portal.paging import page_number
 
 MAX_QUERY_LENGTH = 200
+# Rows per page of the list: a learner of ten years holds hundreds of certificates.
+PAGE_SIZE = 20
 TRUE_WORDS = {"1", "on", "true", "yes", "y"}
 FALSE_WORDS = {"", "0", "off", "false", "no", "n"}
 
@@ -19,9 +22,11 @@ class CertificateFilters:
 
     query: str = ""
     expired: bool = False
+    page: int = 1
     notices: list[str] = field(default_factory=list)
 
     def args(self) -> dict:
+        """The query string of this view, without its page (a new search starts at page 1)."""
         return {
             k: v for k, v in (("query", self.query), ("expired", "1" if self.expired else "")) if v
         }
@@ -48,4 +53,5 @@ def parse_filters(args) -> CertificateFilters:
                 "expired certificates are hidden."
             )
         )
+    filters.page = page_number(args.get("page"), filters.notices)
     return filters

@@ -34,7 +34,7 @@ def index():
         "certificates/_list.html",
         filters=filters,
         error=error,
-        **({} if error else list_context(data)),
+        **({} if error else list_context(data, filters)),
     )
 
 

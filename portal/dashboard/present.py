@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from flask import render_template, session, url_for
-from flask_babel import format_date, format_decimal, gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -15,14 +15,15 @@ from portal.cards import kind_label
 from portal.dashboard import tabs
 from portal.dashboard.state import (
     DEFAULT_TAB,
+    EXPIRING_SHOWN,
     EXPIRING_WITHIN,
     GROUP_LABELS,
-    PAGE_SIZE,
     RECENT_ON_PAGE,
     DashboardState,
+    paginate,
 )
-from portal.formats import local_date, parse_date
-from portal.fragments import Sent, changes_at, kept, kept_page
+from portal.formats import local_date, number, parse_date
+from portal.fragments import Sent, changes_at, keeps_pages, kept, kept_page
 from portal.i18n import instance_labels_version, label
 from portal.navigation import header_parts
 from portal.urls import instance_url
@@ -57,7 +58,7 @@ def groups(raw_groups, state: DashboardState) -> list[dict] | None:
                 "kind": kind,
                 "label": label(f"dashboard.{kind}", GROUP_LABELS[kind]),
                 "count": group.get("count") or 0,
-                "count_text": format_decimal(group.get("count") or 0),
+                "count_text": number(group.get("count")),
                 # The search and sort go along: the counts follow the search box.
                 "url": url_for(
                     "dashboard.index",
@@ -103,60 +104,73 @@ def archived(archives, archived_content) -> list[dict] | None:
     return found
 
 
-def expiring_certificates(certificates, today: datetime | None = None) -> list[dict]:
-    """Certificates that expire within 30 days, soonest first, with where to recertify."""
+def expiring_certificates(
+    certificates, today: datetime | None = None, shown: int | None = EXPIRING_SHOWN
+) -> tuple[list[dict], int]:
+    """The `shown` certificates expiring soonest (within 30 days), with where to recertify,
+    and how many expire within 30 days in all. Only those shown are written out: a learner
+    of ten years holds hundreds of certificates."""
     now = today or datetime.now(UTC)
-    found = []
-    for cert in _expiry_dates(certificates):
-        expires = cert["_at"]
+    soon = []
+    changes = []  # when the banner changes: a certificate enters the window, a day passes
+    for cert, expires in _expiry_dates(certificates):
         if expires > now + EXPIRING_WITHIN:
-            changes_at(expires - EXPIRING_WITHIN)
+            changes.append(expires - EXPIRING_WITHIN)
         if not now <= expires <= now + EXPIRING_WITHIN:
             continue
         days = max(0, (expires - now).days)
-        changes_at(expires - timedelta(days=days))  # a day fewer from then on
-        found.append(
-            {
-                **cert,
-                "when": ngettext("in %(num)d day", "in %(num)d days", days)
-                if days
-                else gettext("today"),
-            }
-        )
-    found.sort(key=lambda cert: cert["_at"])
-    return found
+        changes.append(expires - timedelta(days=days))  # a day fewer from then on
+        soon.append((expires, days, cert))
+    if changes:
+        changes_at(min(changes))
+    soon.sort(key=lambda entry: entry[0])
+    found = [
+        {**_expiring(cert, expires), "when": _days_left(days)}
+        for expires, days, cert in soon[:shown]
+    ]
+    return found, len(soon)
 
 
-def _expiry_dates(certificates) -> list[dict]:
-    """The certificates that expire, with their dates read and written the learner's way:
-    kept for the answer (every page shows the banner; only the days left change)."""
+def _days_left(days: int) -> str:
+    return ngettext("in %(num)d day", "in %(num)d days", days) if days else gettext("today")
+
+
+def _expiring_banner(certificates, full_page: bool) -> dict:
+    """The banner of a full page: the certificates expiring soonest, and how many in all."""
+    found, total = expiring_certificates(certificates) if full_page else ([], 0)
+    return {"expiring": found, "expiring_total": total}
+
+
+def _expiry_dates(certificates) -> list[tuple[dict, datetime]]:
+    """The certificates that expire, with their expiry dates read: kept for the answer
+    (every page shows the banner; only the days left change)."""
     return kept("certificate-expiry", (certificates,), lambda: _read_expiry(certificates))
 
 
-def _read_expiry(certificates) -> list[dict]:
-    fallback = url_for("certificates.index")
+def _read_expiry(certificates) -> list[tuple[dict, datetime]]:
     found = []
     for cert in certificates or []:
         if not isinstance(cert, dict) or cert.get("isExpired"):
             continue
         expires = parse_date(cert.get("expirationDate"))
-        if not expires:
-            continue
-        content = cert.get("contentItem") or {}
-        template = cert.get("certificateTemplate") or {}
-        found.append(
-            {
-                "id": cert.get("id"),
-                "title": content.get("title")
-                or cert.get("externalResourceTitle")
-                or template.get("title")
-                or gettext("Certificate"),
-                "expires": format_date(expires, "medium"),
-                "recertify_url": instance_url(content.get("url")) or fallback,
-                "_at": expires,
-            }
-        )
+        if expires:
+            found.append((cert, expires))
     return found
+
+
+def _expiring(cert: dict, expires: datetime) -> dict:
+    content = cert.get("contentItem") or {}
+    template = cert.get("certificateTemplate") or {}
+    return {
+        "id": cert.get("id"),
+        "title": content.get("title")
+        or cert.get("externalResourceTitle")
+        or template.get("title")
+        or gettext("Certificate"),
+        "expires": local_date(cert.get("expirationDate")),
+        "recertify_url": instance_url(content.get("url")) or url_for("certificates.index"),
+        "_at": expires,
+    }
 
 
 # -- what each view renders -------------------------------------------------------------------
@@ -181,7 +195,7 @@ def drawn(template: str, state: DashboardState, *, full_page: bool) -> Markup | 
     since = api.stats()["answers"]
     fetched = _fetch(state, full_page)
     draw = partial(_draw, template, state, fetched, full_page)
-    if fetched[2] or (full_page and "_flashes" in session):
+    if fetched[2] or (full_page and "_flashes" in session) or not keeps_pages():
         html, extra = draw()
         html = Markup(html)
     else:
@@ -245,7 +259,14 @@ def _present(state: DashboardState, fetched: tuple, full_page: bool) -> tuple[di
     # Cards are made for the page shown only: the list is ordered and cut as answered.
     listed = tabs.ordered(state.tab, data.get("UserContentItems"), data)
     pager = paginate(listed, state) if state.is_list else None
-    contents = content_items(pager["items"] if pager else listed)
+    contents = content_items(pager["items"]) if pager else None
+    waitlist, archives = data.get("UserWaitlist"), data.get("UserArchives")
+    if state.tab == "waitlistedCourses" and waitlist is not None:
+        pager = paginate(waitlist, state)
+        waitlist = pager["items"]
+    elif state.tab == "archivedContentItems" and archives is not None:
+        pager = paginate(archives, state)
+        archives = pager["items"]
     recent = content_items(data.get("UserRecentContent"))
     started = cards.progress_ids(contents, recent)
     progress = _progress(with_progress, cards.percents_of(hint, answers), contents, recent)
@@ -259,45 +280,25 @@ def _present(state: DashboardState, fetched: tuple, full_page: bool) -> tuple[di
         "pager": pager,
         **_widget(
             "waitlist",
-            content_items(data.get("UserWaitlist")),
+            content_items(waitlist),
             error,
             state.tab == "waitlistedCourses",
         ),
         **_widget(
             "archived",
-            archived(data.get("UserArchives"), data.get("UserArchivedContent")),
+            archived(archives, data.get("UserArchivedContent")),
             error,
             state.tab == "archivedContentItems",
         ),
         **_widget("recent", recent, error, full_page),
         "recent_limit": RECENT_ON_PAGE,
         **progress,
-        "expiring": expiring_certificates(data.get("UserCertificates")) if full_page else [],
+        **_expiring_banner(
+            data.get("UserCertificates") or data.get("expiringCertificates"), full_page
+        ),
         **tabs.tab_context(state, data, contents, error, full_page=full_page),
     }
     return context, started if with_progress and not error else None
-
-
-def paginate(items: list[dict] | None, state: DashboardState) -> dict | None:
-    """The page of the list (Content answers) the state asks for (the last one when it asks
-    for more), with where the previous and next pages are; None when there is no list."""
-    if items is None:
-        return None
-    pages = max(1, -(-len(items) // PAGE_SIZE))
-    page = min(state.page, pages)
-    state.page = page
-    first = (page - 1) * PAGE_SIZE
-    shown = items[first : first + PAGE_SIZE]
-    return {
-        "items": shown,
-        "page": page,
-        "pages": pages,
-        "total": len(items),
-        "first": first + 1 if shown else 0,
-        "last": first + len(shown),
-        "previous_url": state.url(page=page - 1 if page > 2 else None) if page > 1 else None,
-        "next_url": state.url(page=page + 1) if page < pages else None,
-    }
 
 
 def _widget(name: str, value, error: str | None, wanted: bool) -> dict:

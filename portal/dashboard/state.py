@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.cards import EVENT_KINDS, KIND_LABELS
 from portal.forms import search_text
-from portal.paging import page_number
+from portal.paging import page_number, page_of
 from portal.urls import path_of
 
 MAX_QUERY_LENGTH = 200
@@ -21,6 +21,8 @@ RECENT_ON_PAGE = 6
 PAGE_SIZE = 12
 RECENT_MAX = 25  # the API never returns more, whatever the limit
 EXPIRING_WITHIN = timedelta(days=30)
+# Certificates the expiry banner names; it links to the others.
+EXPIRING_SHOWN = 5
 DEFAULT_TAB = "contentItems"
 
 
@@ -116,6 +118,16 @@ class DashboardState:
             "sortColumn": self.sort or None,
             "sortDirection": self.direction or None,
         }
+
+
+def paginate(items: list | None, state: DashboardState) -> dict | None:
+    """The page of a tab's list the state asks for, and its pager; None when there is no
+    list. Every tab shows one page (`paging.page_of`)."""
+    if items is None:
+        return None
+    pager = page_of(items, state.page, PAGE_SIZE, lambda n: state.url(page=n if n > 1 else None))
+    state.page = pager["page"]
+    return pager
 
 
 def parse_state(args) -> DashboardState:

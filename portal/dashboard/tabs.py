@@ -12,6 +12,7 @@ from flask_babel import format_datetime, format_percent
 
 from portal import api, bookmark_folders, cards, events
 from portal.certificate_rows import summary
+from portal.dashboard.state import paginate
 from portal.formats import local_date, parse_date
 from portal.widgets import attempt
 
@@ -23,33 +24,51 @@ MAX_PATHS = 60  # more than any list shows; a longer list is a forged request
 
 def variables(state, full_page: bool) -> dict:
     """DashboardPage's switches for what this tab shows."""
+    listed = state.tab == "certificates"
     return {
         "withItems": state.is_list or state.tab in ITEM_TABS,
+        "withEventFields": state.tab == "eventItems",
         "withBookmarks": state.tab == "bookmarkFolders",
-        "withCertificates": full_page or state.tab in ("certificates", "completedItems"),
+        "withCertificates": listed,
+        "withCompletions": state.tab == "completedItems",
+        # Every full page has the expiry banner: what it shows of each certificate.
+        "withExpiring": full_page and not listed,
     }
 
 
-def completed(raw_items, raw_certificates) -> list[dict]:
+def completed(raw_items, raw_certificates, state) -> tuple[list[dict], dict]:
     """Completed items, newest certificate first (items without one after), each with the
-    date it was completed (its certificate's issue date) and its certificate."""
+    date it was completed (its certificate's issue date) and where its certificate is: the
+    page the state asks for, and its pager (cards are made for that page only)."""
     by_content = {}
     for cert in raw_certificates or []:
         content = (cert or {}).get("contentItem") or {}
         if content.get("id") and not cert.get("deleted"):
             by_content.setdefault(content["id"], cert)
-    found = []
-    for raw in raw_items or []:
-        if not isinstance(raw, dict) or cards.state_of(raw) != "completed":
-            continue
+    found = [
+        (raw, by_content.get(raw.get("id")))
+        for raw in raw_items or []
+        if isinstance(raw, dict) and _completed(raw.get("availabilityStatus"), raw)
+    ]
+    issued = {id(raw): parse_date(cert.get("issuedAt")) for raw, cert in found if cert}
+    dated = sorted(
+        (f for f in found if issued.get(id(f[0]))), key=lambda f: issued[id(f[0])], reverse=True
+    )
+    pager = paginate(dated + [f for f in found if not issued.get(id(f[0]))], state)
+    shown = []
+    for raw, cert in pager["items"]:
         item = cards.card(raw)
-        cert = by_content.get(raw.get("id"))
         item["completed_on"] = local_date(cert.get("issuedAt")) if cert else None
-        item["certificate"] = summary(cert) if cert else None
-        item["_at"] = parse_date(cert.get("issuedAt")) if cert else None
-        found.append(item)
-    dated = sorted((i for i in found if i["_at"]), key=lambda i: i["_at"], reverse=True)
-    return dated + [i for i in found if not i["_at"]]
+        item["certificate"] = {"id": cert.get("id")} if cert else None
+        shown.append(item)
+    return shown, pager
+
+
+def _completed(status, raw: dict) -> bool:
+    # A thousand items are read for the tab: TI's own two other statuses need no more look.
+    if status in ("started", "not-started"):
+        return False
+    return status == "completed" or cards.state_of(raw) == "completed"
 
 
 def learning_paths(items: list[dict] | None, *, full_page: bool) -> tuple[list | None, list]:
@@ -102,8 +121,13 @@ def event_items(items: list[dict] | None, raw_items, raw_waitlist=None) -> list[
     date and time, place or join link, waitlist state and its .ics."""
     if items is None:
         return None
-    raw_by_id = {r.get("id"): r for r in raw_items or [] if isinstance(r, dict)}
-    order = events.events({"UserContentItems": raw_items, "UserWaitlist": raw_waitlist})
+    # The page's cards only: the whole list was ordered already (`ordered`).
+    shown = {item["id"] for item in items}
+    raw_by_id = {
+        r.get("id"): r for r in raw_items or [] if isinstance(r, dict) and r.get("id") in shown
+    }
+    page = {"UserContentItems": list(raw_by_id.values()), "UserWaitlist": raw_waitlist}
+    order = events.timed(page)
     timed = {event["id"]: event for event in order}
     for item in items:
         raw = raw_by_id.get(item["id"]) or {}
@@ -123,33 +147,34 @@ def event_items(items: list[dict] | None, raw_items, raw_waitlist=None) -> list[
     return sorted(items, key=lambda item: rank.get(item["id"], len(rank)))
 
 
-def bookmarks(raw_folders) -> dict:
-    """The Bookmarks tab: the folders with their bookmarks (one batched request)."""
+def bookmarks(raw_folders, state) -> dict:
+    """The Bookmarks tab: the folders with the bookmarks of the page the state asks for
+    (one batched request for the folders it reaches)."""
     if raw_folders is None:
         return {"folders": None}
-    ids = [{"id": f["id"]} for f in raw_folders if isinstance(f, dict) and f.get("id")]
-    answers, error = attempt(api.run_batch, "UserBookmarksByFolder", ids)
+    found, error = attempt(bookmark_folders.page_of_folders, raw_folders, state.page)
     if error:
         return {"folders": None, "bookmarks_error": error.message}
-    folders = bookmark_folders.folders_from(raw_folders, answers)
-    bookmark_folders.remember_all(folders)
+    folders, numbers = found
+    state.page = numbers["page"]
     return {
         "folders": folders,
         "bookmarks_error": None,
-        "bookmark_total": bookmark_folders.total(folders),
+        **bookmark_folders.pager_context(numbers),
     }
 
 
-def certificates(raw_certificates) -> list[dict] | None:
+def certificates(raw_certificates, state) -> tuple[list[dict] | None, dict | None]:
+    """The page of certificates the state asks for, as rows, and its pager."""
     if raw_certificates is None:
-        return None
-    return [summary(c) for c in raw_certificates if c and not c.get("deleted")]
+        return None, None
+    pager = paginate([c for c in raw_certificates if c and not c.get("deleted")], state)
+    return [summary(c) for c in pager["items"]], pager
 
 
 def tab_context(state, data: dict, contents, error: str | None, *, full_page: bool) -> dict:
     """What the current tab shows beyond the shared list; errors stay inside the tab."""
-    tab = state.tab
-    found = _tab_context(tab, data, contents, full_page)
+    found = _tab_context(state, data, contents, full_page)
     return {"tab_error": error, **found}
 
 
@@ -161,14 +186,17 @@ def ordered(tab: str, raw_items, data: dict) -> list[dict] | None:
     items = [raw for raw in raw_items if isinstance(raw, dict)]
     if tab != "eventItems":
         return items
-    rank = {event["id"]: index for index, event in enumerate(events.events(data))}
+    rank = {event["id"]: index for index, event in enumerate(events.timed(data))}
     return sorted(items, key=lambda raw: rank.get(raw.get("id"), len(rank)))
 
 
-def _tab_context(tab: str, data: dict, contents: list[dict] | None, full_page: bool) -> dict:
+def _tab_context(state, data: dict, contents: list[dict] | None, full_page: bool) -> dict:
+    tab = state.tab
     if tab == "completedItems":
-        found = completed(data.get("UserContentItems"), data.get("UserCertificates"))
-        return {"completed": found if data.get("UserContentItems") is not None else None}
+        if data.get("UserContentItems") is None:
+            return {"completed": None}
+        found, pager = completed(data["UserContentItems"], data.get("completions"), state)
+        return {"completed": found, "pager": pager}
     if tab == "learningPaths":
         found, pending = learning_paths(contents, full_page=full_page)
         return {"contents": found, "milestones_pending": pending}
@@ -178,7 +206,8 @@ def _tab_context(tab: str, data: dict, contents: list[dict] | None, full_page: b
         return {"bookmarks_later": True}
     if tab == "bookmarkFolders":
         folder_form = bookmark_folders.FolderForm(formdata=None)
-        return {**bookmarks(data.get("UserBookmarks")), "folder_form": folder_form}
+        return {**bookmarks(data.get("UserBookmarks"), state), "folder_form": folder_form}
     if tab == "certificates":
-        return {"tab_certificates": certificates(data.get("UserCertificates"))}
+        found, pager = certificates(data.get("UserCertificates"), state)
+        return {"tab_certificates": found, "pager": pager}
     return {}

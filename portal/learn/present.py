@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import abort, url_for
-from flask_babel import format_decimal, format_percent, gettext
+from flask_babel import format_percent, gettext
 
 from portal import api, cards
 from portal.api.errors import ApiError, BadInput, Forbidden, NotFound, TokenExpired
-from portal.formats import local_date, parse_date
+from portal.formats import local_date, number, parse_date
 from portal.learn.state import PageRequest
 from portal.urls import instance_url, safe_url
 
@@ -61,7 +61,10 @@ def _certificate(certificates, content_id: str) -> dict | None:
 def course_context(page: PageRequest) -> dict:
     data, error = _load("CoursePage", "CourseById", id=page.key)
     course = data["CourseById"]
-    listed = _listed(data.get("UserContentItems"), "id", course.get("id"))
+    listed = {
+        **_listed(data.get("QueryContents"), "id", course.get("id")),
+        **_listed(data.get("UserContentItems"), "id", course.get("id")),
+    }
     raw = {
         **listed,
         **{key: value for key, value in course.items() if value is not None},
@@ -82,7 +85,7 @@ def course_context(page: PageRequest) -> dict:
     if item["state"] == "started":
         cards.set_percent(item, progress.get("percentComplete"))
     awards = [
-        {"label": a.get("label") or gettext("Award"), "count": format_decimal(a.get("count") or 0)}
+        {"label": a.get("label") or gettext("Award"), "count": number(a.get("count"))}
         for a in data.get("UserCourseAwardCounts") or []
         if isinstance(a, dict)
     ]
@@ -162,7 +165,7 @@ def path_context(page: PageRequest) -> dict:
             "label": (t.get("awardType") or {}).get("pluralLabel")
             or (t.get("awardType") or {}).get("label")
             or gettext("Awards"),
-            "count": format_decimal(t.get("total") or 0),
+            "count": number(t.get("total")),
         }
         for t in data.get("LearningPathCurrentUserAwardTotals") or []
         if isinstance(t, dict)

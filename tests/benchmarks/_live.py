@@ -65,39 +65,44 @@ def _serve_sandbox(data_dir: Path, ready) -> None:
 
 
 @contextmanager
-def signed_in_portal(who: str = "busy") -> Iterator[Live]:
-    """A sandbox with fresh demo data on a loopback port, and a portal test client configured
-    against it and signed in as the demo learner `who`; the sandbox stops on exit.
-
-    The sandbox runs in a process of its own: in this one, its threads would hold the
-    interpreter while the portal works, and the portal's times would count the sandbox's."""
+def sandbox_process(folder: Path) -> Iterator[str]:
+    """A sandbox with fresh demo data under folder, on a loopback port, in a process of its
+    own (in this one its threads would hold the interpreter while the portal works, and the
+    portal's times would count the sandbox's): its URL. The process stops on exit."""
     import multiprocessing
 
+    context = multiprocessing.get_context("fork")
+    ready = context.Queue()
+    child = context.Process(target=_serve_sandbox, args=(folder, ready))
+    child.start()
+    try:
+        yield ready.get(timeout=180)
+    finally:
+        child.terminate()
+        child.join(timeout=10)
+
+
+@contextmanager
+def signed_in_portal(who: str = "busy") -> Iterator[Live]:
+    """A sandbox with fresh demo data on a loopback port (`sandbox_process`), and a portal
+    test client configured against it and signed in as the demo learner `who`; the sandbox
+    stops on exit."""
     for quiet in ("werkzeug", "portal.requests"):  # no line per request
         logging.getLogger(quiet).setLevel(logging.WARNING)
     from portal import create_app
     from portal.sandbox.demo import DEMO_LOGINS
     from portal.sandbox.store import Store
 
-    with tempfile.TemporaryDirectory() as tmp:
-        context = multiprocessing.get_context("fork")
-        ready = context.Queue()
-        child = context.Process(target=_serve_sandbox, args=(Path(tmp) / "sandbox", ready))
-        child.start()
-        store = None
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process(Path(tmp) / "sandbox") as url:
+        store = Store(Path(tmp) / "sandbox" / "sandbox.sqlite3")
         try:
-            url = ready.get(timeout=120)
-            store = Store(Path(tmp) / "sandbox" / "sandbox.sqlite3")
             app = create_app(portal_config(url, tmp))
             client = app.test_client()
             email, password = DEMO_LOGINS[who]
             client.post("/login", data={"email": email, "password": password})
             yield Live(app, client, store, email)
         finally:
-            if store is not None:
-                store.close()
-            child.terminate()
-            child.join(timeout=10)
+            store.close()
 
 
 def p95(times: list[float]) -> float:

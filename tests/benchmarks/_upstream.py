@@ -2,6 +2,7 @@
 fixed latency by a small asyncio server that costs next to no CPU.
 
     record_answers(path)        sandbox + portal: signs in, loads the dashboard, keeps every answer
+    recording(instance_url)     a recording proxy in front of any instance (`bench_growth.py`)
     python _upstream.py replay ANSWERS --latency-ms 200
                                 serves them on a free loopback port, printing `PORT <n>` first
 
@@ -38,61 +39,71 @@ def record_answers(path: Path, who: str = "busy") -> dict:
     """Record the sandbox's answers to what the portal asks while `who` signs in and loads the
     dashboard; writes {"answers": {key: [status, body]}, "requests": {operation: body}}."""
     sys.path.insert(0, str(ROOT))
-    import requests
-    from werkzeug.wrappers import Request, Response
-
     from portal import create_app
     from portal.sandbox import create_sandbox_app
     from portal.sandbox.demo import DEMO_LOGINS, build_demo
     from portal.sandbox.server import start
 
-    answers: dict[str, list] = {}
-    requests_by_operation: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         sandbox_app = create_sandbox_app(Path(tmp) / "sandbox", api_key=API_KEY)
         build_demo(sandbox_app)
         sandbox = start(sandbox_app)
-        forward = requests.Session()
-
-        @Request.application
-        def recorder(request):
-            body = request.get_json(silent=True) or {}
-            upstream = forward.post(
-                sandbox.url + request.path,
-                params=request.args,
-                json=body,
-                headers={k: v for k, v in request.headers.items() if k.lower() == "authtoken"},
-                timeout=30,
-            )
-            answers[answer_key(body)] = [upstream.status_code, upstream.text]
-            requests_by_operation[body.get("operationName")] = body
-            return Response(upstream.content, upstream.status_code, mimetype="application/json")
-
-        proxy = start(recorder)
         try:
-            app = create_app(portal_config(proxy.url, tmp))
-            for quiet in ("werkzeug", "portal.requests"):
-                logging.getLogger(quiet).setLevel(logging.WARNING)
-            client = app.test_client()
-            email, password = DEMO_LOGINS[who]
-            client.get("/login")
-            signed_in = client.post("/login", data={"email": email, "password": password})
-            assert signed_in.status_code in (302, 303), signed_in.status_code
-            for page in RECORDED_PAGES:
-                assert client.get(page).status_code == 200, page
-            # Signing in again, as a returning learner: the portal knows their id by now and
-            # asks for their client's branding along.
-            client.post("/logout")
-            again = client.post("/login", data={"email": email, "password": password})
-            assert again.status_code in (302, 303), again.status_code
+            with recording(sandbox.url) as (proxy_url, recorded):
+                app = create_app(portal_config(proxy_url, tmp))
+                for quiet in ("werkzeug", "portal.requests"):
+                    logging.getLogger(quiet).setLevel(logging.WARNING)
+                client = app.test_client()
+                email, password = DEMO_LOGINS[who]
+                client.get("/login")
+                signed_in = client.post("/login", data={"email": email, "password": password})
+                assert signed_in.status_code in (302, 303), signed_in.status_code
+                for page in RECORDED_PAGES:
+                    assert client.get(page).status_code == 200, page
+                # Signing in again, as a returning learner: the portal knows their id by now
+                # and asks for their client's branding along.
+                client.post("/logout")
+                again = client.post("/login", data={"email": email, "password": password})
+                assert again.status_code in (302, 303), again.status_code
         finally:
-            proxy.stop()
             sandbox.stop()
-            forward.close()
             sandbox_app.extensions["sandbox"].store.close()
-    recording = {"answers": answers, "requests": requests_by_operation}
-    path.write_text(json.dumps(recording))
-    return recording
+    path.write_text(json.dumps(recorded))
+    return recorded
+
+
+@contextmanager
+def recording(instance_url: str) -> Iterator[tuple[str, dict]]:
+    """(url, recording): a proxy on a loopback port in front of the instance at instance_url,
+    keeping every answer it forwards as `record_answers` writes them."""
+    import requests
+    from werkzeug.wrappers import Request, Response
+
+    from portal.sandbox.server import start
+
+    recorded: dict = {"answers": {}, "requests": {}}
+    forward = requests.Session()
+
+    @Request.application
+    def recorder(request):
+        body = request.get_json(silent=True) or {}
+        upstream = forward.post(
+            instance_url + request.path,
+            params=request.args,
+            json=body,
+            headers={k: v for k, v in request.headers.items() if k.lower() == "authtoken"},
+            timeout=60,
+        )
+        recorded["answers"][answer_key(body)] = [upstream.status_code, upstream.text]
+        recorded["requests"][body.get("operationName")] = body
+        return Response(upstream.content, upstream.status_code, mimetype="application/json")
+
+    proxy = start(recorder)
+    try:
+        yield proxy.url, recorded
+    finally:
+        proxy.stop()
+        forward.close()
 
 
 @contextmanager
