@@ -25,7 +25,7 @@ from portal.formats import local_date, parse_date
 from portal.fragments import Sent, changes_at, kept, kept_page
 from portal.i18n import instance_labels_version, label
 from portal.navigation import header_parts
-from portal.urls import instance_url
+from portal.urls import instance_link
 from portal.widgets import fetch, fetch_with_batch
 
 
@@ -152,7 +152,7 @@ def _read_expiry(certificates) -> list[dict]:
                 or template.get("title")
                 or gettext("Certificate"),
                 "expires": format_date(expires, "medium"),
-                "recertify_url": instance_url(content.get("url")) or fallback,
+                "recertify_url": instance_link(content.get("url")) or fallback,
                 "_at": expires,
             }
         )
