@@ -204,6 +204,7 @@ def gunicorn_command(
 @click.option(
     "--public-url",
     default=None,
+    envvar="PORTAL_PUBLIC_URL",
     help="Where browsers reach the portal, when not at the address it listens on (a "
     "container's published port): the embedded sandbox's sign-in and sign-out lead there.",
 )
