@@ -2,7 +2,7 @@
 with JavaScript on and off and one sign-in (JWT single sign-on): Start a course in the portal,
 land signed in on the instance's course page (the sandbox's) and complete it there, come back to
 Review, a certificate, more points and one more completed; sign out here and the instance asks
-to sign in again, here. An instance page opened first asks for the portal's sign-in, then shows."""
+to sign in again, here."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.sandbox.demo import DEMO_LOGINS
 from tests.browser import fits_360
 
 pytestmark = pytest.mark.e2e
@@ -161,22 +160,3 @@ def test_start_a_course_complete_it_on_the_instance_and_come_back_to_review(
     page.goto(course_on_the_instance)
     expect(page).to_have_url(re.compile(re.escape(live_server.url) + r"/login\?next="))
     expect(page.get_by_label("Password")).to_be_visible()
-
-
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_an_instance_page_opened_first_asks_for_the_portals_sign_in_then_shows(
-    request, live_server, sandbox, single_sign_on, javascript
-):
-    page = request.getfixturevalue("page" if javascript else "page_nojs")
-    single_sign_on(live_server.url)
-    slug = sandbox.store.scalar("SELECT slug FROM content WHERE title = ?", STARTED)
-    wanted = f"{sandbox.url}/learn/{slug}"
-    page.goto(wanted)
-    expect(page).to_have_url(re.compile(re.escape(live_server.url) + r"/login\?next="))
-    email, password = DEMO_LOGINS["busy"]
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(wanted)
-    expect(page.get_by_role("heading", level=1)).to_have_text(STARTED)
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
