@@ -9,7 +9,7 @@ from flask import current_app, g
 from markupsafe import Markup
 
 from portal.security import allow_inline_style
-from portal.urls import instance_url
+from portal.urls import instance_link, instance_url
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _FONT = re.compile(r"[A-Za-z0-9 -]{1,64}")
@@ -70,7 +70,7 @@ def branding() -> dict:
     found = settings()
     links = []
     for link in found.get("globalNavigationLinks") or []:
-        href = instance_url((link or {}).get("href"))
+        href = instance_link((link or {}).get("href"))
         text = (link or {}).get("label")
         if href and isinstance(text, str) and text.strip():
             links.append({"label": text, "href": href})

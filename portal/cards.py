@@ -20,7 +20,7 @@ from portal import api
 from portal.api.errors import ApiError, TokenExpired
 from portal.formats import local_date, local_time, parse_date, stars
 from portal.fragments import changes_at, kept_dict
-from portal.urls import instance_url
+from portal.urls import instance_link, instance_url
 
 MAX_PROGRESS_IDS = 60  # more than any page shows; a longer list is a forged request
 # The started courses of the learner's last full dashboard: the next one asks for their
@@ -134,7 +134,7 @@ def _card(raw: dict, buy_url: str | None, overdue: bool) -> dict:
         "is_path": kind == "learningPath",
         "is_event": kind in EVENT_KINDS,
         "page_url": page_url(kind, raw.get("slug"), raw.get("id")),
-        "url": instance_url(raw.get("url")),
+        "url": instance_link(raw.get("url")),
         "image": instance_url(raw.get("asset") or raw.get("imageUrl")),
         "description": raw.get("description"),
         "due": local_date(raw.get("currentUserDueDate")),

@@ -73,10 +73,10 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 
 def start_embedded_sandbox(
     data_dir: Path, reset: bool, port: int = SANDBOX_PORT, host: str = "127.0.0.1"
-) -> tuple[str, str]:
-    """Run the sandbox with demo data in a background thread; returns its URL and API key.
-    On every interface (a container's demo), it is still named by 127.0.0.1: the address a
-    learner's browser reaches through the published port."""
+):
+    """Run the sandbox with demo data in a background thread; returns its URL and settings
+    (API key, single sign-on). On every interface (a container's demo), it is still named by
+    127.0.0.1: the address a learner's browser reaches through the published port."""
     sandbox_cli()
     from portal.sandbox import create_sandbox_app
     from portal.sandbox.demo import build_demo
@@ -84,7 +84,11 @@ def start_embedded_sandbox(
 
     # The sandbox's access log would print every request URL, API key included.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_sandbox_app(data_dir, os.environ.get("TI_API_KEY") or None)
+    app = create_sandbox_app(
+        data_dir,
+        os.environ.get("TI_API_KEY") or None,
+        sso_secret=os.environ.get("TI_SSO_SECRET") or None,
+    )
     # The usual port when free (stable URLs in the demo data), else any free one.
     server = start(app, host, port=port if port and port_is_free(port, host) else 0)
     url = server.url.replace("://0.0.0.0:", "://127.0.0.1:")
@@ -94,7 +98,15 @@ def start_embedded_sandbox(
     if reset or moved or not store.scalar("SELECT COUNT(*) FROM company"):
         click.echo("Building demo data...")
         build_demo(app, base_url=url)
-    return url, app.extensions["sandbox"].api_key
+    return url, app.extensions["sandbox"]
+
+
+def single_sign_on(settings, portal_url: str) -> dict:
+    """Point the sandbox's single sign-on at the portal (its sign-in and sign-out lead there)
+    and return the portal's side of it: the shared secret and the sandbox's logout page."""
+    settings.sso_login_url = f"{portal_url}/sso/login?returnTo={{{{returnTo}}}}"
+    settings.sso_logout_url = f"{portal_url}/sso/logout"
+    return {"TI_SSO_SECRET": settings.sso_secret, "TI_LOGOUT_PATH": "/access/logout"}
 
 
 # Serving defaults. A portal page waits on the instance (~200 ms) far longer than it computes
@@ -189,18 +201,31 @@ def gunicorn_command(
     show_default=True,
     help="Interface of the embedded sandbox (0.0.0.0 in a container, to publish its port).",
 )
+@click.option(
+    "--public-url",
+    default=None,
+    envvar="PORTAL_PUBLIC_URL",
+    help="Where browsers reach the portal, when not at the address it listens on (a "
+    "container's published port): the embedded sandbox's sign-in and sign-out lead there.",
+)
 def demo(
-    host: str, port: int, data_dir: str | None, reset: bool, sandbox_port: int, sandbox_host: str
+    host: str,
+    port: int,
+    data_dir: str | None,
+    reset: bool,
+    sandbox_port: int,
+    sandbox_host: str,
+    public_url: str | None,
 ) -> None:
     """Run the portal locally on the production server; with TI_BASE_URL unset, against the
-    embedded sandbox."""
+    embedded sandbox, one sign-in for both (JWT single sign-on)."""
     env = dict(os.environ)
-    logins = {}
+    logins, sandbox = {}, None
     if not env.get("TI_BASE_URL"):
-        url, api_key = start_embedded_sandbox(
+        url, sandbox = start_embedded_sandbox(
             Path(data_dir or var_dir() / "sandbox"), reset, sandbox_port, sandbox_host
         )
-        env["TI_BASE_URL"], env["TI_API_KEY"] = url, api_key
+        env["TI_BASE_URL"], env["TI_API_KEY"] = url, sandbox.api_key
         click.echo(f"Sandbox (TI API) running at {url}")
         click.echo(f"Sandbox mail outbox: {url}/outbox")
         from portal.sandbox.demo import DEMO_LOGINS as logins
@@ -217,7 +242,12 @@ def demo(
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
     listener.listen(128)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Portal running at http://{shown}:{listener.getsockname()[1]}/")
+    listening = f"http://{shown}:{listener.getsockname()[1]}"
+    if sandbox is not None:
+        # On every interface, browsers still reach it as 127.0.0.1 (as the sandbox).
+        reached = public_url or listening.replace("://0.0.0.0:", "://127.0.0.1:")
+        env.update(single_sign_on(sandbox, reached.rstrip("/")))
+    click.echo(f"Portal running at {listening}/")
     if logins:
         click.echo("Demo logins:")
     for who, (email, password) in logins.items():

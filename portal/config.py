@@ -162,6 +162,11 @@ def from_env(env=None) -> dict:
         # The instance's own pages (under TI_PUBLIC_URL) to reset a password, verify an email.
         "TI_PASSWORD_RESET_PATH": env.get("TI_PASSWORD_RESET_PATH") or "/forgot-password",
         "TI_VERIFY_EMAIL_PATH": env.get("TI_VERIFY_EMAIL_PATH") or "/verify-email",
+        # JWT single sign-on: the secret shared with the instance (its SSO settings); set, every
+        # instance link hands the learner over signed in. The instance's page that ends its
+        # own session when opened, where the portal's sign-out goes next (unset: none).
+        "TI_SSO_SECRET": env.get("TI_SSO_SECRET") or None,
+        "TI_LOGOUT_PATH": env.get("TI_LOGOUT_PATH") or None,
         # How long the learner's client branding and languages are kept in their session.
         "LEARNER_CONTEXT_SECONDS": int(env.get("LEARNER_CONTEXT_SECONDS") or 300),
         "INSTANCE_WORKER_SECONDS": float(env.get("INSTANCE_WORKER_SECONDS") or 15),

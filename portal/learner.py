@@ -8,7 +8,7 @@ from flask_login import UserMixin, login_user, logout_user
 from portal import session_registry
 from portal.formats import learner_name
 
-PROFILE_FIELDS = ("id", "name", "firstName", "lastName", "email", "lang")
+PROFILE_FIELDS = ("id", "name", "firstName", "lastName", "email", "lang", "externalCustomerId")
 
 
 class User(UserMixin):
@@ -21,6 +21,8 @@ class User(UserMixin):
         self.email = profile.get("email") or ""
         self.name = learner_name(profile)
         self.lang = profile.get("lang")
+        # The learner's id in the instance's other systems, when it has one (single sign-on).
+        self.external_customer_id = profile.get("externalCustomerId")
 
     @property
     def greeting_name(self) -> str:

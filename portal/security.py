@@ -157,15 +157,26 @@ def content_security_policy(styles: tuple[str, ...] = ()) -> str:
         config.get("TI_PUBLIC_URL"),
         tuple(config.get("ASSET_HOSTS") or ()),
         tuple(styles),
+        bool(config.get("TI_SSO_SECRET")),
     )
 
 
 @functools.lru_cache(maxsize=256)
-def _policy(base_url: str | None, public_url: str | None, hosts: tuple, styles: tuple) -> str:
+def _policy(
+    base_url: str | None,
+    public_url: str | None,
+    hosts: tuple,
+    styles: tuple,
+    single_sign_on: bool = False,
+) -> str:
     """The policy for the instance's addresses, ASSET_HOSTS and the page's `<style>` hashes:
-    the same few strings on every page, so made once each."""
+    the same few strings on every page, so made once each. With single sign-on, a form's
+    answer may lead on to the instance (signing in hands over, signing out ends its session):
+    browsers hold redirects after a form to `form-action` too."""
     assets = asset_sources(base_url, public_url, hosts)
     style_sources = "".join(f" {source}" for source in styles)
+    instance = _origin(public_url) if single_sign_on else None
+    forms = f"'self' {instance}" if instance else "'self'"
     return (
         "default-src 'self'; "
         "script-src 'self'; "
@@ -173,7 +184,7 @@ def _policy(base_url: str | None, public_url: str | None, hosts: tuple, styles: 
         f"img-src 'self' data:{assets}; "
         f"font-src 'self' data:{assets}; "
         "connect-src 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+        f"frame-ancestors 'none'; base-uri 'none'; form-action {forms}; object-src 'none'"
     )
 
 

@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_login import current_user
 
 _SAFE_SCHEMES = {"http", "https"}
 _CONTROL_OR_BACKSLASH = re.compile(r"[\x00-\x1f\x7f\\]")
@@ -77,6 +78,40 @@ def _instance_url(value: str, base: str | None) -> str | None:
     if url is None or urlsplit(url).scheme:
         return url
     return urljoin(base + "/", url) if base else url
+
+
+def instance_link(value) -> str | None:
+    """instance_url for a link a learner follows. With single sign-on (TI_SSO_SECRET) and a
+    learner signed in, a page of the instance goes through the portal's hand-over
+    (`/sso/login?returnTo=/learn/x`), which signs them in there on the way."""
+    url = instance_url(value)
+    if url is None or not current_app.config.get("TI_SSO_SECRET"):
+        return url
+    if not current_user or not current_user.is_authenticated:
+        return url
+    path = instance_path(url)
+    return url_for("auth.sso_login", returnTo=path) if path else url
+
+
+def instance_path(value) -> str | None:
+    """A page of the instance as its path and query (`/learn/x?y`), from a path or from an
+    absolute URL under TI_PUBLIC_URL; None for anything else: another host (`//evil.example`,
+    `https://evil.example`), another scheme, backslashes, control characters."""
+    if not isinstance(value, str):
+        return None
+    url = _safe_url(value)
+    parts = split_url(url) if url else None
+    if parts is None:
+        return None
+    if parts.scheme or parts.netloc:
+        base = split_url(current_app.config.get("TI_PUBLIC_URL") or "")
+        if base is None or (parts.scheme.lower(), parts.netloc.lower()) != (
+            base.scheme.lower(),
+            base.netloc.lower(),
+        ):
+            return None
+        url = parts._replace(scheme="", netloc="").geturl() or "/"
+    return local_path(url)
 
 
 def instance_page(setting: str, **query) -> str | None:

@@ -182,6 +182,24 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def single_sign_on(app, sandbox):
+    """Callable: single_sign_on(portal_url="http://localhost") turns JWT single sign-on on
+    between the test's portal and sandbox as `portal demo` does (the sandbox's login and logout
+    URLs lead to portal_url); returns the shared secret."""
+    from portal.cli import single_sign_on as demo_single_sign_on
+
+    def enable(portal_url: str = "http://localhost") -> str:
+        settings = demo_single_sign_on(sandbox.app.extensions["sandbox"], portal_url)
+        app.config.update(settings)
+        # What was drawn before links the instance directly: drawn again, as after a restart.
+        for kept in ("fragments", "kept_values", "kept_pages", "sent_pages"):
+            app.extensions[kept].clear()
+        return settings["TI_SSO_SECRET"]
+
+    return enable
+
+
 def announced(html: str) -> list[tuple[str, str]]:
     """What an htmx answer says through the page's live region, in order: ("status" or
     "alert", the words)."""

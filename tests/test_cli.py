@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import signal
@@ -110,6 +111,7 @@ def test_demo_runs_gunicorn_prints_url_and_logins_and_ctrl_c_stops_it_all(tmp_pa
         ready = _get(portal_url + "readyz")
         assert ready.json() == {"status": "ok", "instance": "ok"}
         assert _get(sandbox_url + "/helium").status_code < 500  # the sandbox itself answers
+        _one_sign_in(portal_url, sandbox_url)
         output.wait_for("Booting worker")
     finally:
         os.killpg(demo.pid, signal.SIGINT)  # Ctrl+C: the whole foreground group
@@ -132,6 +134,24 @@ def test_demo_runs_gunicorn_prints_url_and_logins_and_ctrl_c_stops_it_all(tmp_pa
         requests.get(portal_url + "healthz", timeout=5)
     with pytest.raises(requests.ConnectionError):
         requests.get(sandbox_url + "/helium", timeout=5)
+
+
+def _one_sign_in(portal_url: str, sandbox_url: str) -> None:
+    """The demo turns single sign-on on: the sandbox's sign-in leads to the portal's, which
+    lands the learner back on the sandbox's page, signed in there."""
+    asked = requests.get(f"{sandbox_url}/sign-in", allow_redirects=False, timeout=10)
+    assert asked.headers["Location"].startswith(f"{portal_url}sso/login?returnTo=http")
+    email, password = DEMO_LOGINS["busy"]
+    with requests.Session() as browser:
+        form = browser.get(asked.headers["Location"], timeout=10).text
+        fields = dict(re.findall(r'name="(csrf_token|next)"[^>]*value="([^"]+)"', form))
+        fields.update(email=email, password=password)
+        landed = browser.post(f"{portal_url}login", data=unescape_all(fields), timeout=10)
+    assert landed.url == f"{sandbox_url}/dashboard" and "My learning" in landed.text
+
+
+def unescape_all(fields: dict) -> dict:
+    return {name: html.unescape(value) for name, value in fields.items()}
 
 
 def test_workers_get_malloc_settings_for_many_threads_unless_the_environment_has_its_own():

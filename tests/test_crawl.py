@@ -84,6 +84,24 @@ def test_every_link_of_every_page_answers_below_400(client, login, sandbox, who)
     assert not broken, broken
 
 
+def test_with_single_sign_on_every_instance_link_lands_signed_in(
+    client, login, sandbox, single_sign_on, app
+):
+    single_sign_on()
+    app.config["RATELIMIT_PAGES"] = "1000 per minute"  # each hand-over is a page too
+    login(client, "busy")
+    statuses, elsewhere = crawl(client)
+    assert not {path: status for path, status in statuses.items() if status >= 400}
+    handed = sorted(url for url in elsewhere if url.startswith(f"{sandbox.url}/access/jwt?"))
+    assert len(handed) > 5, "no instance link went through the hand-over"
+    assert not [url for url in elsewhere if url.startswith(f"{sandbox.url}/learn/")]
+    for url in handed:
+        with requests.Session() as browser:
+            landed = browser.get(url, timeout=15)
+        assert landed.status_code < 400 and "/access/jwt" not in landed.url, url
+        assert 'action="/sign-out"' in landed.text, f"{landed.url}: not signed in"
+
+
 def stop(sandbox) -> None:
     sandbox.server.stop()
 

@@ -254,6 +254,34 @@ def test_no_password_token_or_cookie_value_in_any_log_line(client, csrf_token, s
             assert secret not in line, f"the {name} is in a log line: {line}"
 
 
+def test_no_sign_on_token_or_secret_in_any_log_line_or_page(
+    busy, single_sign_on, sandbox, log_lines
+):
+    import requests
+
+    secret = single_sign_on()
+    werkzeug = logging.getLogger("werkzeug")  # the sandbox's access log too
+    level = werkzeug.level
+    werkzeug.setLevel(logging.INFO)
+    try:
+        pages = [busy.get(path).get_data(as_text=True) for path in ("/dashboard", "/account")]
+        handed = busy.get("/sso/login?returnTo=/dashboard")
+        location = handed.headers["Location"]
+        token = location.split("jwt=", 1)[1]
+        taken = requests.get(location, timeout=10)
+        replayed = requests.get(location, timeout=10)  # refused: its page and a warning
+    finally:
+        werkzeug.setLevel(level)
+    assert taken.ok and replayed.status_code == 400
+    pages += [handed.get_data(as_text=True), taken.text, replayed.text]
+    assert any("/access/jwt?jwt=[redacted]" in line for line in log_lines)
+    assert any('"path":"/sso/login"' in line for line in log_lines)
+    for line in log_lines:
+        assert token not in line and secret not in line, line
+    for page in pages:
+        assert token not in page and secret not in page
+
+
 # -- compression ---------------------------------------------------------------------------
 
 

@@ -1,18 +1,20 @@
-"""Login and logout pages."""
+"""Login and logout pages, and single sign-on to the instance: the hand-over and the instance's
+login and logout URLs."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from portal import api, metrics
-from portal.api import budget, errors
-from portal.extensions import limiter
+from portal import metrics, single_sign_on
+from portal.api import budget
+from portal.errors import error_response
+from portal.extensions import limiter, login_manager
 from portal.forms import OUTAGE_ERRORS, outage_of, render_form
-from portal.learner import end_session
 from portal.navigation import home_url
-from portal.urls import local_path
+from portal.urls import instance_path, local_path
 
 from .forms import LoginForm
 from .login import LoginRefused, email_rate_key, failed_attempt, sign_in
@@ -81,11 +83,35 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @budget.first
 def logout():
-    try:
-        api.run("Logout")
-    except errors.ApiError:
-        pass  # The local session ends whatever the upstream says.
-    end_session()
-    response = redirect(url_for("auth.login", signed_out=1), 303)
-    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
-    return response
+    return single_sign_on.sign_out()
+
+
+NOT_AN_INSTANCE_PAGE = _l(
+    "This link does not lead to a page of the learning site, so it was not followed."
+)
+
+
+@bp.get("/sso/login")
+def sso_login():
+    """Where instance links lead with single sign-on, and the instance's external login URL:
+    sign in here (or be signed in), then land on `returnTo` on the instance, signed in."""
+    if not single_sign_on.enabled():
+        return error_response(404)
+    path = instance_path(request.args.get("returnTo") or "/")
+    if path is None:
+        return error_response(400, NOT_AN_INSTANCE_PAGE)
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return single_sign_on.hand_over(path)
+
+
+@bp.get("/sso/logout")
+@budget.first
+def sso_logout():
+    """The instance's logout URL: a learner who signed out there is signed out here too. Only
+    when they come from the instance's pages; another site gets a question, not a sign-out."""
+    if not current_user.is_authenticated:
+        return single_sign_on.signed_out_page()
+    if single_sign_on.from_instance():
+        return single_sign_on.sign_out(instance_too=False)
+    return render_template("auth/sign_out.html")

@@ -26,7 +26,7 @@ from portal.formats import local_date, number, parse_date
 from portal.fragments import Sent, changes_at, keeps_pages, kept, kept_page
 from portal.i18n import instance_labels_version, label
 from portal.navigation import header_parts
-from portal.urls import instance_url
+from portal.urls import instance_link
 from portal.widgets import fetch, fetch_with_batch
 
 
@@ -168,7 +168,7 @@ def _expiring(cert: dict, expires: datetime) -> dict:
         or template.get("title")
         or gettext("Certificate"),
         "expires": local_date(cert.get("expirationDate")),
-        "recertify_url": instance_url(content.get("url")) or url_for("certificates.index"),
+        "recertify_url": instance_link(content.get("url")) or url_for("certificates.index"),
         "_at": expires,
     }
 

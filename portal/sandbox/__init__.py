@@ -23,6 +23,14 @@ class SandboxSettings:
     # Where learners reach this sandbox (its mail links, its image URLs): set by whoever starts
     # it, never taken from a request's Host header.
     public_url: str | None = None
+    # JWT single sign-on, as an instance's SSO settings hold it: the secret shared with the
+    # identity provider (the portal), the external login URL its sign-in page sends learners
+    # to (`{{returnTo}}` filled in) and the logout URL its sign-out sends them to; whether a
+    # token naming an unknown email creates that learner ("create") or is refused ("refuse").
+    sso_secret: str = ""
+    sso_login_url: str | None = None
+    sso_logout_url: str | None = None
+    sso_new_learners: str = "create"
     extra: dict = field(default_factory=dict)
 
     def public_address(self) -> str:
@@ -33,14 +41,23 @@ class SandboxSettings:
 
 def resolve_api_key(store: Store, api_key: str | None) -> str:
     """The given key wins; otherwise the one kept in the data dir, made on first start."""
-    if api_key:
-        store.set_meta("api_key", api_key)
-        return api_key
-    kept = store.get_meta("api_key")
+    return _kept_secret(store, "api_key", api_key, 24)
+
+
+def resolve_sso_secret(store: Store, secret: str | None) -> str:
+    """The JWT single sign-on secret, kept like the API key (32 random bytes when made)."""
+    return _kept_secret(store, "sso_secret", secret, 32)
+
+
+def _kept_secret(store: Store, name: str, given: str | None, size: int) -> str:
+    if given:
+        store.set_meta(name, given)
+        return given
+    kept = store.get_meta(name)
     if kept:
         return kept
-    kept = secrets.token_urlsafe(24)
-    store.set_meta("api_key", kept)
+    kept = secrets.token_urlsafe(size)
+    store.set_meta(name, kept)
     return kept
 
 
@@ -52,6 +69,10 @@ def create_sandbox_app(
     fail_rate: float = 0.0,
     points_per_minute: int = 10_000,
     public_url: str | None = None,
+    sso_secret: str | None = None,
+    sso_login_url: str | None = None,
+    sso_logout_url: str | None = None,
+    sso_new_learners: str = "create",
 ) -> Flask:
     store = Store(Path(data_dir) / "sandbox.sqlite3")
     app = Flask(__name__)
@@ -63,6 +84,10 @@ def create_sandbox_app(
         fail_rate=fail_rate,
         points_per_minute=points_per_minute,
         public_url=(public_url or "").rstrip("/") or None,
+        sso_secret=resolve_sso_secret(store, sso_secret),
+        sso_login_url=sso_login_url or None,
+        sso_logout_url=sso_logout_url or None,
+        sso_new_learners=sso_new_learners,
     )
     from . import accounts_site, courses, deployments, graphql, mail, rest, site
 

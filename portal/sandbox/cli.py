@@ -27,6 +27,9 @@ def run_sandbox(
     points_per_minute: int = 10_000,
     api_key: str | None = None,
     public_url: str | None = None,
+    sso_login_url: str | None = None,
+    sso_logout_url: str | None = None,
+    sso_new_learners: str = "create",
     echo=click.echo,
 ) -> None:
     """Serve the sandbox until interrupted; build the demo instance on --reset or first start."""
@@ -37,6 +40,10 @@ def run_sandbox(
         fail_rate=fail_rate,
         points_per_minute=points_per_minute,
         public_url=public_url,
+        sso_secret=os.environ.get("TI_SSO_SECRET") or None,
+        sso_login_url=sso_login_url,
+        sso_logout_url=sso_logout_url,
+        sso_new_learners=sso_new_learners,
     )
     server = serve(app, host, port)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
@@ -55,6 +62,8 @@ def run_sandbox(
     echo(f"  Instance:   {url}/sign-in   (course pages at {url}/learn/<slug>)")
     echo(f"  API key:    {settings.api_key}   (TI_BASE_URL={url} TI_API_KEY=...)")
     echo(f"  Course creation token (Authorization: Bearer): {token}")
+    for line in sso_lines(settings, url):
+        echo(line)
     echo("  Demo logins:")
     for who, (email, password) in DEMO_LOGINS.items():
         echo(f"    {email} / {password}   ({who})")
@@ -72,6 +81,19 @@ def run_sandbox(
     finally:
         server.server_close()
         store.close()
+
+
+def sso_lines(settings, url: str) -> list[str]:
+    """What the sandbox prints of its single sign-on settings."""
+    unset = "(not set)"
+    return [
+        f"  Single sign-on (JWT): {url}/access/jwt?jwt=...   (learners signed out at "
+        f"{url}/access/logout)",
+        f"    Secret:             {settings.sso_secret}   (TI_SSO_SECRET=...)",
+        f"    External login URL: {settings.sso_login_url or unset}",
+        f"    Logout URL:         {settings.sso_logout_url or unset}",
+        f"    Unknown emails:     {settings.sso_new_learners} a learner",
+    ]
 
 
 @click.command("sandbox")
@@ -105,10 +127,41 @@ def run_sandbox(
     default=None,
     help="Where learners reach the sandbox (its mail links); default: the address it listens on.",
 )
+@click.option(
+    "--sso-login-url",
+    default=None,
+    help="External login URL of single sign-on: its sign-in page sends learners there "
+    "({{returnTo}}: the page they wanted), e.g. https://portal.example.com/sso/login"
+    "?returnTo={{returnTo}}.",
+)
+@click.option(
+    "--sso-logout-url",
+    default=None,
+    help="Logout URL: where its sign-out sends learners, e.g. "
+    "https://portal.example.com/sso/logout.",
+)
+@click.option(
+    "--sso-new-learners",
+    default="create",
+    show_default=True,
+    type=click.Choice(["create", "refuse"]),
+    help="What a sign-on token naming an unknown email does.",
+)
 def sandbox_command(
-    host, port, data_dir, reset, latency_ms, fail_rate, points_per_minute, public_url
+    host,
+    port,
+    data_dir,
+    reset,
+    latency_ms,
+    fail_rate,
+    points_per_minute,
+    public_url,
+    sso_login_url,
+    sso_logout_url,
+    sso_new_learners,
 ):
-    """Run the TI-compatible API sandbox with the Northwind Academy demo data."""
+    """Run the TI-compatible API sandbox with the Northwind Academy demo data. Its single
+    sign-on secret is TI_SSO_SECRET when set, else the one kept with its data."""
     run_sandbox(
         host=host,
         port=port,
@@ -118,4 +171,7 @@ def sandbox_command(
         fail_rate=fail_rate,
         points_per_minute=points_per_minute,
         public_url=public_url,
+        sso_login_url=sso_login_url,
+        sso_logout_url=sso_logout_url,
+        sso_new_learners=sso_new_learners,
     )

@@ -8,17 +8,18 @@ from dataclasses import dataclass
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-# The API key travels in the query string (`/helium?apiKey=...`): never in an access log line.
-_API_KEY = re.compile(r"(?i)([?&]apiKey=)[^&\s]*")
+# The API key (`/helium?apiKey=...`) and single sign-on tokens (`/access/jwt?jwt=...`) travel in
+# the query string: never in an access log line.
+_SECRETS = re.compile(r"(?i)([?&](?:apiKey|jwt)=)[^&\s]*")
 
 
 def redacted(line: str) -> str:
-    """A request line with the API key's value replaced."""
-    return _API_KEY.sub(r"\1[redacted]", line)
+    """A request line with the API key's and a sign-on token's values replaced."""
+    return _SECRETS.sub(r"\1[redacted]", line)
 
 
 class RedactingRequestHandler(WSGIRequestHandler):
-    """werkzeug's request handler, its access log free of the API key."""
+    """werkzeug's request handler, its access log free of the API key and sign-on tokens."""
 
     def log_request(self, code="-", size="-") -> None:
         line, path = self.requestline, getattr(self, "path", None)

@@ -487,6 +487,12 @@ CREATE TABLE IF NOT EXISTS site_sessions (
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
+-- Single sign-on tokens (their jti) already used: each signs a learner in once. Kept until
+-- their iat is out of the accepted window, after which they are refused anyway.
+CREATE TABLE IF NOT EXISTS sso_used_tokens (
+    jti TEXT PRIMARY KEY,
+    forget_after TEXT NOT NULL
+);
 """
 # Columns added after the first release: stores made before get them at start.
 ADDED_COLUMNS = {

@@ -6,10 +6,8 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal import api, session_registry
+from portal import session_registry, single_sign_on
 from portal.api import budget
-from portal.api.errors import ApiError
-from portal.learner import end_session
 
 bp = Blueprint("sessions", __name__, url_prefix="/account/sessions")
 
@@ -37,11 +35,4 @@ def end_all():
 
 
 def _signed_out():
-    try:
-        api.run("Logout")
-    except ApiError:
-        pass  # This session ends whatever the upstream says.
-    end_session()
-    response = redirect(url_for("auth.login", signed_out=1), 303)
-    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
-    return response
+    return single_sign_on.sign_out()

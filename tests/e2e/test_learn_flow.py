@@ -1,6 +1,8 @@
 """Continue learning in real Chromium: content pages pass axe and fit 360 px; and the whole loop,
-with JavaScript on and off: Start a course in the portal, complete it on the instance (the
-sandbox's course page), come back to Review, a certificate, more points and one more completed."""
+with JavaScript on and off and one sign-in (JWT single sign-on): Start a course in the portal,
+land signed in on the instance's course page (the sandbox's) and complete it there, come back to
+Review, a certificate, more points and one more completed; sign out here and the instance asks
+to sign in again, here."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.sandbox.demo import DEMO_LOGINS
 from tests.browser import fits_360
 
 pytestmark = pytest.mark.e2e
@@ -97,14 +98,10 @@ def course_to_start(page, sandbox) -> tuple[str, str]:
     pytest.fail("the demo learner has no not-started course with awards and a certificate")
 
 
-def complete_on_the_instance(page, who: str) -> None:
-    """Sign in on the instance when it asks (its own session), then mark every section done."""
-    email, password = DEMO_LOGINS[who]
-    if page.get_by_label("Password").count():
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name=re.compile("sign in|log in", re.I)).click()
-        page.wait_for_load_state()
+def complete_on_the_instance(page) -> None:
+    """Mark every section done on the instance's page, where the learner arrived signed in."""
+    expect(page.get_by_label("Password")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     for _ in range(50):
         buttons = page.get_by_role("button", name=DONE_BUTTON)
         if not buttons.count():
@@ -114,11 +111,19 @@ def complete_on_the_instance(page, who: str) -> None:
     expect(page.get_by_role("button", name=DONE_BUTTON)).to_have_count(0)
 
 
+def sign_out_here(page, live_server) -> None:
+    page.goto(f"{live_server.url}/dashboard")
+    page.locator(".user-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login?signed_out=1")
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_start_a_course_complete_it_on_the_instance_and_come_back_to_review(
-    request, sign_in, live_server, sandbox, axe, javascript
+    request, sign_in, live_server, sandbox, single_sign_on, axe, javascript
 ):
     page = request.getfixturevalue("page" if javascript else "page_nojs")
+    single_sign_on(live_server.url)
     sign_in(page, next_url="/dashboard")
     points = badge_points(page, live_server)
     page.goto(f"{live_server.url}/dashboard")
@@ -127,11 +132,13 @@ def test_start_a_course_complete_it_on_the_instance_and_come_back_to_review(
 
     card = page.locator("#content-list .content-card", has_text=title).first
     start = card.get_by_role("link", name=re.compile(rf"^Start\s*:\s*{re.escape(title)}$"))
-    expect(start).to_have_attribute("href", re.compile("^" + re.escape(sandbox.url)))
+    expect(start).to_have_attribute("href", re.compile(r"^/sso/login\?returnTo=/learn/"))
     start.click()
     page.wait_for_load_state()
-    assert page.url.startswith(sandbox.url)
-    complete_on_the_instance(page, "busy")
+    assert page.url.startswith(f"{sandbox.url}/learn/") and "jwt" not in page.url
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    course_on_the_instance = page.url
+    complete_on_the_instance(page)
 
     page.goto(f"{live_server.url}/learn/course/{course_id}")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
@@ -146,3 +153,10 @@ def test_start_a_course_complete_it_on_the_instance_and_come_back_to_review(
     assert badge_points(page, live_server) > points
     page.goto(f"{live_server.url}/dashboard")
     assert completed_count(page) == completed + 1
+
+    # Signing out here ends the instance's session too: its page asks to sign in, here.
+    sign_out_here(page, live_server)
+    assert sandbox.store.scalar("SELECT COUNT(*) FROM site_sessions") == 0
+    page.goto(course_on_the_instance)
+    expect(page).to_have_url(re.compile(re.escape(live_server.url) + r"/login\?next="))
+    expect(page.get_by_label("Password")).to_be_visible()

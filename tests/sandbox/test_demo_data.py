@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
+import jwt
 import pytest
 import requests
 from argon2 import PasswordHasher
@@ -233,11 +235,15 @@ def test_rebuilding_gives_the_same_instance(demo):
     assert after == before
 
 
+CLI_SSO_SECRET = "cli-sso-secret-of-thirty-two-bytes-or-more"
+
+
 def test_cli_prints_url_key_logins_and_serves(tmp_path):
-    env = {**os.environ, "TI_API_KEY": "cli-key"}
+    env = {**os.environ, "TI_API_KEY": "cli-key", "TI_SSO_SECRET": CLI_SSO_SECRET}
+    login_url = "https://portal.example.com/sso/login?returnTo={{returnTo}}"
     process = subprocess.Popen(
         [sys.executable, "-c", "from portal.sandbox.cli import sandbox_command; sandbox_command()",
-         "--port", "0", "--data-dir", str(tmp_path)],
+         "--port", "0", "--data-dir", str(tmp_path), "--sso-login-url", login_url],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )  # fmt: skip
     try:
@@ -258,6 +264,15 @@ def test_cli_prints_url_key_logins_and_serves(tmp_path):
             headers={"Authorization": "Bearer cli-key"},
         )
         assert response.status_code == 404
+        # Its single sign-on settings, the secret printed like the API key, and in force.
+        assert f"Secret:             {CLI_SSO_SECRET}" in output and login_url in output
+        signed = jwt.encode({"iat": int(time.time()), "jti": "1", "email": DEMO_LOGINS["busy"][0]},
+                            CLI_SSO_SECRET, algorithm="HS256")  # fmt: skip
+        answer = requests.get(f"{url}/access/jwt", params={"jwt": signed}, allow_redirects=False)
+        assert answer.status_code == 303 and answer.cookies.get("ti_session")
+        assert requests.get(f"{url}/sign-in", allow_redirects=False).headers["Location"].startswith(
+            "https://portal.example.com/sso/login?returnTo=http"
+        )
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -45,17 +45,36 @@ def sign_in(email: str, password: str) -> str:
     if user["must_reset_password"]:
         raise SignInRefused("You must reset your password before you can sign in.")
     auth.clear_failures(db, email)
+    return open_session(user["id"])
+
+
+def open_session(user_id: str) -> str:
+    """A new session of the learner on the instance's pages (the session this browser had
+    before, if any, ends): its token, for the cookie."""
+    sign_out()
+    db = store()
     token = secrets.token_urlsafe(32)
     created = datetime.now(UTC)
     db.insert(
         "site_sessions",
         token_hash=_digest(token),
-        user_id=user["id"],
+        user_id=user_id,
         created_at=iso(created),
         expires_at=iso(created + LIFETIME),
     )
-    db.execute("UPDATE users SET last_active_at = ? WHERE id = ?", now(), user["id"])
+    db.execute("UPDATE users SET last_active_at = ? WHERE id = ?", now(), user_id)
     return token
+
+
+def set_cookie(response, token: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
 
 
 def sign_out() -> None:

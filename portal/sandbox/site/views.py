@@ -16,7 +16,7 @@ from .. import learning
 from ..resolvers.common import EVENT_KINDS, KIND_LABELS, is_expired
 from ..resolvers.content import visible_content_sql
 from ..resolvers.learning import location_dict
-from . import bp, pdf, sessions
+from . import bp, pdf, sessions, sso
 
 log = logging.getLogger(__name__)
 STATE_LABELS = {"not-started": "Not started", "started": "Started", "completed": "Completed"}
@@ -46,7 +46,11 @@ def _page(template: str, status: int = 200, **values):
 
 
 def _sign_in_page(status: int = 200, error: str | None = None, email: str = "", target=None):
+    """The sign-in form; with an external login URL (single sign-on), off to it instead."""
     target = sessions.safe_next(target or request.full_path.rstrip("?"))
+    external = sso.external_login(target) if error is None else None
+    if external:
+        return redirect(external, 303)
     return _page("sign_in.html", status, error=error, email=email, next=target)
 
 
@@ -82,22 +86,17 @@ def sign_in():
     except sessions.SignInRefused as refusal:
         return _sign_in_page(422, str(refusal), email, target)
     response = redirect(target, 303)
-    response.set_cookie(
-        sessions.COOKIE,
-        token,
-        max_age=int(sessions.LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure,
-    )
+    sessions.set_cookie(response, token)
     return response
 
 
 @bp.post("/sign-out")
 def sign_out():
+    target = "/sign-in"
     if sessions.csrf_ok(request.form.get("csrf")):
         sessions.sign_out()
-    response = redirect("/sign-in", 303)
+        target = sso.after_sign_out()
+    response = redirect(target, 303)
     response.delete_cookie(sessions.COOKIE)
     return response
 
