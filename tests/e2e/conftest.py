@@ -23,8 +23,10 @@ def sign_in(live_server):
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(demo_password if password is None else password)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
         if password is None:
             expect(page.get_by_label("Email")).to_have_count(0)
+        # The load event of the page the form led to (waited for before it is there, it is the
+        # login page's): its deferred scripts, htmx among them, have run.
+        page.wait_for_load_state()
 
     return sign_in
