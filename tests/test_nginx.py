@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -156,6 +157,7 @@ class Site:
     redis: RedisServer
     sandbox: object
     certificate: Path
+    access_log: Path
     learners: list = field(default_factory=list)  # (who, requests.Session) signed in
 
     def browser(self, source: str = "127.0.0.1") -> requests.Session:
@@ -185,6 +187,7 @@ def nginx_config(folder: Path, port: int, upstreams: list[int], certificate, key
         ("/etc/ssl/certs/portal.example.com.pem", str(certificate)),
         ("/etc/ssl/private/portal.example.com.key", str(key)),
     ]
+    site = site.replace("/var/log/nginx/portal.access.log", str(folder / "portal-access.log"))
     for old, new in swaps:
         assert site.count(old) == 1, f"deploy/nginx.conf no longer has {old!r}"
         site = site.replace(old, new)
@@ -285,7 +288,14 @@ def site(demo_data, tmp_path_factory):
             stdout=subprocess.DEVNULL,
             stderr=nginx_errors,
         )
-        result = Site(f"https://127.0.0.1:{port}", portals, store, sandbox, certificate)
+        result = Site(
+            f"https://127.0.0.1:{port}",
+            portals,
+            store,
+            sandbox,
+            certificate,
+            folder / "portal-access.log",
+        )
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -455,6 +465,19 @@ def test_metrics_are_not_served_to_learners(site):
     assert learner_direct.status_code == 404
     local = requests.get(f"{site.portals[0].url}/metrics", timeout=10)
     assert local.status_code == 200 and "portal_http_requests_total" in local.text
+
+
+def test_the_access_log_keeps_no_feed_secret_and_no_query_string(site):
+    secret = secrets.token_urlsafe(24)
+    browser = site.browser()
+    browser.get(f"{site.url}/calendar/feed/{secret}.ics", timeout=10)
+    browser.get(f"{site.url}/login?next=/dashboard&code=ASKED-{secret}", timeout=10)
+
+    lines = site.access_log.read_text().splitlines()
+    feed = [line for line in lines if "/calendar/feed/" in line]
+    assert feed and all('"GET /calendar/feed/[redacted].ics HTTP' in line for line in feed)
+    assert any('"GET /login HTTP' in line for line in lines)
+    assert secret not in site.access_log.read_text()
 
 
 def test_a_killed_process_loses_no_page_and_applies_no_post_twice(site):
