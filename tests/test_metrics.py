@@ -24,6 +24,7 @@ from portal.config import from_env
 from portal.gunicorn_config import MADE_ENV, MULTIPROC_ENV, metrics_environment
 from portal.metrics import allowed_networks, split_bind
 from tests.conftest import API_KEY
+from tests.processes import stop_process
 from tests.test_redis import _free_port, redis_url, store  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,12 +221,7 @@ def served(make_sandbox, redis_url, store, tmp_path):  # noqa: F811 - fixtures
                 time.sleep(0.1)
         yield process, url, metrics_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         errors.close()
 
 

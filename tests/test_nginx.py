@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import redis
 import requests
 from requests.adapters import HTTPAdapter
 
 from portal.sandbox.demo import DEMO_LOGINS
 from tests.conftest import API_KEY, copy_demo_data, csrf_from, start_sandbox
+from tests.processes import stop_process, wait_for_redis
 from tests.test_redis import REDIS_SERVER, _free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,22 +132,11 @@ class RedisServer:
         self.process = subprocess.Popen(
             [REDIS_SERVER, *options], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"redis-server did not answer on {self.port}")
-                time.sleep(0.05)
-        client.close()
+        wait_for_redis(self.process, self.url)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            stop_process(self.process)
 
 
 @dataclass

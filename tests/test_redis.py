@@ -15,6 +15,7 @@ from portal import create_app, session_registry
 from portal.api.cache import forget_instance_data
 from portal.config import from_env
 from tests.conftest import csrf_from
+from tests.processes import stop_process, wait_for_redis
 from tests.test_sessions import FIREFOX, SAFARI, current_user, session_ids, signed_in, token_of
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -39,22 +40,11 @@ def redis_url():
         stderr=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"redis-server did not answer PING on port {port}")
-                time.sleep(0.05)
+        wait_for_redis(process, url)
         yield url
     finally:
-        client.close()
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from portal.cli import main
 from portal.security import serve_options
 from tests.conftest import API_KEY
+from tests.processes import stop_process
 from tests.test_redis import _free_port, redis_url, store  # noqa: F401 - fixtures
 
 PORTAL = Path(sys.executable).parent / "portal"
@@ -90,12 +91,7 @@ def served(make_sandbox, redis_url, store, tmp_path):  # noqa: F811 - fixtures
                 time.sleep(0.2)
         yield url, log
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         error_file.close()
 
 
