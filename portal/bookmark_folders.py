@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 from portal import api, cards
 from portal.formats import local_date
 from portal.forms import PortalForm
+from portal.paging import neighbours, page_count
 
 SESSION_KEY = "bookmarks"
 # Bookmarks a page of the folders shows (the Bookmarks page, the dashboard's tab).
@@ -70,7 +71,7 @@ def page_of_folders(raw_folders, page: int) -> tuple[list[dict], dict]:
     listed = [f for f in raw_folders or [] if isinstance(f, dict) and f.get("id")]
     counts = [max(0, f.get("bookmarkCount") or 0) for f in listed]
     total = sum(counts)
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total, PAGE_SIZE)
     page = min(max(page, 1), pages)
     first, last = (page - 1) * PAGE_SIZE, page * PAGE_SIZE
     starts = [sum(counts[:index]) for index in range(len(listed))]
@@ -119,12 +120,7 @@ def pager_context(numbers: dict) -> dict:
 
     return {
         "bookmark_total": numbers["total"],
-        "bookmark_pager": {
-            "page": page,
-            "pages": pages,
-            "previous_url": url_of(page - 1) if page > 1 else None,
-            "next_url": url_of(page + 1) if page < pages else None,
-        },
+        "bookmark_pager": {"page": page, "pages": pages, **neighbours(page, pages, url_of)},
     }
 
 

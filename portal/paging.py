@@ -22,11 +22,24 @@ def page_number(value, notices: list) -> int:
     return 1
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages `total` items fill, `size` a page: one at least (an empty list's)."""
+    return max(1, -(-total // size))
+
+
+def neighbours(page: int, pages: int, url_of: Callable[[int], str]) -> dict:
+    """Where the previous and next pages are (`url_of(number)`), None past either end."""
+    return {
+        "previous_url": url_of(page - 1) if page > 1 else None,
+        "next_url": url_of(page + 1) if page < pages else None,
+    }
+
+
 def page_of(items: list, page: int, size: int, url_of: Callable[[int], str]) -> dict:
     """The page of `items` asked for (the last one when it asks for more), with where the
     previous and next pages are (`url_of(number)`). A page shows `size` items however long
     the list, so what it costs to draw stays the same as a learner's history grows."""
-    pages = max(1, -(-len(items) // size))
+    pages = page_count(len(items), size)
     page = min(page, pages)
     first = (page - 1) * size
     shown = items[first : first + size]
@@ -37,6 +50,5 @@ def page_of(items: list, page: int, size: int, url_of: Callable[[int], str]) -> 
         "total": len(items),
         "first": first + 1 if shown else 0,
         "last": first + len(shown),
-        "previous_url": url_of(page - 1) if page > 1 else None,
-        "next_url": url_of(page + 1) if page < pages else None,
+        **neighbours(page, pages, url_of),
     }
