@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import jwt
 from flask import current_app, redirect, request, url_for
@@ -20,7 +20,7 @@ from flask_login import current_user
 from portal import api
 from portal.api.errors import ApiError
 from portal.learner import User, end_session
-from portal.urls import instance_page, instance_url
+from portal.urls import instance_page, instance_url, on_instance, split_url
 
 # A minute or two: the token only has to survive the redirect (the instance also wants its
 # `iat` within 500 seconds of its own clock).
@@ -68,13 +68,9 @@ def hand_over(path: str):
 
 def from_instance() -> bool:
     """Whether the browser came from a page of the instance (its Referer's origin): what the
-    instance's sign-out sends to its logout URL. Another site cannot make a browser say so."""
-    base = urlsplit(current_app.config.get("TI_PUBLIC_URL") or "")
-    came = urlsplit(request.referrer or "")
-    return bool(base.netloc) and (came.scheme, came.netloc.lower()) == (
-        base.scheme,
-        base.netloc.lower(),
-    )
+    instance's sign-out sends to its logout URL. Another site cannot make a browser say so
+    (and a Referer that is no URL is no page of the instance)."""
+    return on_instance(split_url(request.referrer))
 
 
 def sign_out(*, instance_too: bool = True):

@@ -104,14 +104,22 @@ def instance_path(value) -> str | None:
     if parts is None:
         return None
     if parts.scheme or parts.netloc:
-        base = split_url(current_app.config.get("TI_PUBLIC_URL") or "")
-        if base is None or (parts.scheme.lower(), parts.netloc.lower()) != (
-            base.scheme.lower(),
-            base.netloc.lower(),
-        ):
+        if not on_instance(parts):
             return None
         url = parts._replace(scheme="", netloc="").geturl() or "/"
     return local_path(url)
+
+
+def on_instance(parts: SplitResult | None) -> bool:
+    """Whether a URL (split by `split_url`) is on the instance's public origin: the scheme and
+    host of TI_PUBLIC_URL."""
+    base = split_url(current_app.config.get("TI_PUBLIC_URL") or "")
+    if parts is None or base is None or not base.netloc:
+        return False
+    return (parts.scheme.lower(), parts.netloc.lower()) == (
+        base.scheme.lower(),
+        base.netloc.lower(),
+    )
 
 
 def instance_page(setting: str, **query) -> str | None:

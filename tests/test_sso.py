@@ -160,7 +160,7 @@ def test_signing_out_on_the_instance_signs_the_learner_out_here(busy, single_sig
     with busy.session_transaction() as session:
         token = session["ti_token"]
     # Sent by another site (or no Referer at all): a question, not a sign-out.
-    for referrer in (None, "https://evil.example/page"):
+    for referrer in (None, "https://evil.example/page", "http://[::1"):
         headers = {"Referer": referrer} if referrer else {}
         asked = busy.get("/sso/logout", headers=headers)
         assert asked.status_code == 200
