@@ -340,3 +340,22 @@ def test_pages_need_no_fresh_instance_data_while_the_budget_is_spent(sandbox, po
     assert page.status_code == 200 and "Northwind Academy" in text(page)
     assert "Course materials may not be redistributed" in text(page)
     assert len(upstream.calls) == asked
+
+
+def test_a_query_with_a_kept_answer_counts_its_points_once(sandbox, portal_config):
+    app = make_app(sandbox, portal_config, TI_POINTS_PER_MINUTE=1000, TI_BUDGET_WAIT=0)
+    budget = app.extensions["api_budget"]
+    busy = app.test_client()
+    sign_in(busy, "busy")
+
+    def cost() -> int:
+        before = budget.spent()
+        assert busy.get("/dashboard").status_code == 200
+        return budget.spent() - before
+
+    cost()  # the first asks for the started courses' percents along: the next ones do too
+    nothing_kept = cost()
+    while budget.spent() < budget.keep_from + nothing_kept:  # answers kept from here on
+        cost()
+    assert budget.spent() < budget.low_ceiling - nothing_kept
+    assert cost() == nothing_kept  # sent, its answer kept before: counted once

@@ -320,8 +320,10 @@ def admit(points: int, key: bytes | None, background: bool = False) -> bytes | N
             return None
         raise _refused("first", wait)
     kept = _kept_answers().get(key) if key else None
-    if kept is not None and found.spend(points, found.low_ceiling) is not None:
-        return kept  # the budget runs low: what the learner was shown before
+    if kept is not None:
+        # Sent (its points counted, once) while the pages' share is not low, else what the
+        # learner was shown before.
+        return kept if found.spend(points, found.low_ceiling) is not None else None
     wait = found.spend(points, found.page_ceiling)
     if wait is not None and not background and wait <= found.wait:
         time.sleep(wait)
