@@ -13,14 +13,29 @@ compress = Compress()
 VERSION_ARG = "v"
 ONE_YEAR = 365 * 24 * 3600
 _digests: dict[tuple, str] = {}
+# path -> digest ("" for no such file) of a released portal, where static files never change.
+_released: dict[str, str] = {}
 
 
 def static_version(filename: str) -> str | None:
-    """A short digest of the static file's content; None when there is no such file."""
+    """A short digest of the static file's content; None when there is no such file.
+
+    A served portal's static files come with its release: each file is read once per worker.
+    While templates reload (development), a file changed in place gets a new digest at once:
+    the file is looked at again (size and mtime) each time."""
     folder = current_app.static_folder
     if not folder:
         return None
     path = os.path.join(folder, filename)
+    if not current_app.jinja_env.auto_reload:
+        digest = _released.get(path)
+        if digest is None:
+            digest = _released[path] = _digest_of(path) or ""
+        return digest or None
+    return _digest_of(path)
+
+
+def _digest_of(path: str) -> str | None:
     try:
         stat = os.stat(path)
     except (OSError, ValueError):
@@ -29,8 +44,11 @@ def static_version(filename: str) -> str | None:
     key = (path, stat.st_size, stat.st_mtime_ns)
     digest = _digests.get(key)
     if digest is None:
-        with open(path, "rb") as file:
-            digest = hashlib.sha256(file.read()).hexdigest()[:12]
+        try:
+            with open(path, "rb") as file:
+                digest = hashlib.sha256(file.read()).hexdigest()[:12]
+        except (OSError, ValueError):  # a folder, or gone since
+            return None
         _digests[key] = digest
     return digest
 

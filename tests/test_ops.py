@@ -319,8 +319,9 @@ def test_css_and_javascript_are_compressed_with_brotli(client):
 # -- static files --------------------------------------------------------------------------
 
 
-def test_static_urls_change_when_the_file_changes(app, tmp_path):
+def test_static_urls_change_when_the_file_changes_while_templates_reload(app, tmp_path):
     app.static_folder = str(tmp_path)
+    app.jinja_env.auto_reload = True  # development: files are edited while the portal runs
     sheet = tmp_path / "site.css"
     sheet.write_text("body { color: black; }")
     with app.test_request_context("/"):
@@ -332,6 +333,23 @@ def test_static_urls_change_when_the_file_changes(app, tmp_path):
         second = url_for("static", filename="site.css")
     assert first.startswith("/static/site.css?v=") and second.startswith("/static/site.css?v=")
     assert first != second
+
+
+def test_a_released_portal_reads_each_static_file_once(app, tmp_path, monkeypatch):
+    """Served from a release, static files do not change: no look at the disk for each URL of
+    each page (a system call, and a turn of the interpreter lock given away under load)."""
+    app.static_folder = str(tmp_path)
+    assert not app.jinja_env.auto_reload
+    (tmp_path / "released.css").write_text("body { color: black; }")
+    with app.test_request_context("/"):
+        first = url_for("static", filename="released.css")
+        assert first.startswith("/static/released.css?v=")
+        looked = []
+        monkeypatch.setattr("portal.serving.os.stat", lambda *a, **k: looked.append(a))
+        assert url_for("static", filename="released.css") == first
+        assert url_for("static", filename="missing.css") == "/static/missing.css"
+        assert url_for("static", filename="missing.css") == "/static/missing.css"
+    assert len(looked) == 1  # the missing file, once
 
 
 def test_versioned_static_files_are_cached_for_a_year(busy):
