@@ -66,8 +66,11 @@ def page_of_folders(raw_folders, page: int) -> tuple[list[dict], dict]:
     """The folders (BookmarkFolders' answer), each with those of its bookmarks that `page`
     shows, and the page's numbers. Bookmarks are paged across the folders in their order,
     PAGE_SIZE a page: only the folders the page reaches are asked for their bookmarks (one
-    batch), and cards are made for the page's bookmarks alone. A learner's bookmarks are all
-    remembered again when one page holds them all."""
+    batch), and cards are made for the page's bookmarks alone. Each folder says the page it
+    starts on (`page`) and whether this page shows it (`on_page`: its bookmarks are here, or
+    it is empty and sits here), so that a page draws a dozen bookmarks and their folders
+    however many folders there are. A learner's bookmarks are all remembered again when one
+    page holds them all."""
     listed = [f for f in raw_folders or [] if isinstance(f, dict) and f.get("id")]
     counts = [max(0, f.get("bookmarkCount") or 0) for f in listed]
     total = sum(counts)
@@ -86,7 +89,11 @@ def page_of_folders(raw_folders, page: int) -> tuple[list[dict], dict]:
     for index, raw in enumerate(listed):
         bookmarks = shown.get(index) or []
         begin = max(0, first - starts[index])
-        folders.append(_folder(raw, bookmarks[begin : begin + last - max(first, starts[index])]))
+        folder = _folder(raw, bookmarks[begin : begin + last - max(first, starts[index])])
+        # Where the folder starts; an empty folder sits there too, between its neighbours.
+        folder["page"] = min(pages, starts[index] // PAGE_SIZE + 1)
+        folder["on_page"] = index in shown or (not counts[index] and folder["page"] == page)
+        folders.append(folder)
     if pages == 1:
         remember_all(folders)
     else:

@@ -163,11 +163,28 @@ def test_bookmarks_tab_asks_only_the_folders_its_page_reaches(longtime):
     assert len(batch) == 1 and len(batch[0]["variables"]) == 2
     assert html[html.index('id="bookmarks"') :].count(CARD) == 12
     assert "100 bookmarks." in html and "Page 1 of 9" in html
-    assert "Its 10 bookmarks are on other pages." in html
     second, recorder = load(longtime, "/bookmarks?page=2")
     batch = [body for body in recorder.sent if "UserBookmarksByFolder" in body.get("query", "")]
     assert len(batch[0]["variables"]) == 2  # folders 3 and 4 (bookmarks 13 to 24)
     assert second[second.index('id="bookmarks"') :].count(CARD) == 12
+
+
+def test_a_page_of_bookmarks_draws_the_folders_it_reaches_and_links_the_others(longtime):
+    """However many folders there are, a page draws a dozen bookmarks and their folders (with
+    their forms); every other folder is one link, to the page it starts on."""
+    html, _ = load(longtime, "/bookmarks?page=2")
+    assert html.count('<section class="bookmark-folder card"') == 2  # folders 2 and 3
+    assert html.count("Save name") == 2 and html.count("Delete folder") == 2
+    index = html[html.index('class="bookmark-folders-index"') :]
+    index = index[: index.index("</nav>")]
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', index)
+    assert len(links) == 8 and index.count("10 bookmarks") == 8
+    target, name = links[-1]  # the tenth folder: bookmarks 91 to 100, on page 8
+    assert target.startswith("/bookmarks?page=8#folder-")
+    folder_page, _ = load(longtime, target.replace("&amp;", "&"))
+    heading = target.split("#", 1)[1]
+    assert f'id="{heading}"' in folder_page and name in folder_page
+    assert "Page 8 of 9" in folder_page
 
 
 def test_content_page_asks_for_its_own_item_not_the_learners_whole_list(longtime):
