@@ -296,6 +296,19 @@ async def sign_in(port: int, learners: int) -> list[str]:
     return cookies
 
 
+async def stack_sign_in(port: int, learners: int) -> list[str]:
+    """Session cookies of `learners` learners of the stack app (`_stack.py`)."""
+
+    async def one() -> str:
+        connection = Connection(port)
+        try:
+            return (await connection.get("/start")).headers["set-cookie"].split(";", 1)[0]
+        finally:
+            await connection.close()
+
+    return list(await asyncio.gather(*(one() for _ in range(learners))))
+
+
 async def load(port: int, cookies: list[str], seconds: float) -> tuple[list[float], int]:
     """Each learner loads the dashboard again and again for the warm-up and `seconds` more;
     latencies of the pages that ended within those `seconds`, and the pages served in all."""
@@ -474,6 +487,7 @@ def portal_ms(lines: list[str], path: str = "/dashboard") -> list[float]:
 
 
 FIRST_VIEW = ", first view"
+STACK = "stack only"
 # What a first view keeps: nothing drawn before (pages, sent pages, cards, fragments, values).
 NOTHING_KEPT = {"PAGE_CACHE_SIZE": "0", "FRAGMENT_CACHE_SIZE": "0"}
 
@@ -561,7 +575,7 @@ def run_setup(name, worker_class, threads, workers, env, args, rows, extra) -> N
         app="_minimal:app",
     )
     portal = start_gunicorn(portal_command, env)
-    minimal = first = None
+    minimal = first = stack = None
     try:
         minimal = start_gunicorn(minimal_command, env)
         wait_until_serving(portal.port, workers)
@@ -577,6 +591,12 @@ def run_setup(name, worker_class, threads, workers, env, args, rows, extra) -> N
             wait_until_serving(first.port, workers)
             asyncio.run(load(first.port, cookies, 1.0))
             servers[f"portal {name}{FIRST_VIEW}"] = (first, cookies)
+            # The stack the portal is built on, with the minimal app's page: the floor.
+            stack = start_gunicorn([*minimal_command[:-1], "_stack:app"], env)
+            wait_until_serving(stack.port, workers)
+            stack_cookies = asyncio.run(stack_sign_in(stack.port, max(LEVELS)))
+            asyncio.run(load(stack.port, stack_cookies, 1.0))
+            servers[f"{STACK} {name}"] = (stack, stack_cookies)
         for learners in LEVELS:
             rows += in_turns(servers, cookies, learners, args.seconds)
         if "default" in name:
@@ -590,7 +610,7 @@ def run_setup(name, worker_class, threads, workers, env, args, rows, extra) -> N
             extra["portal_ms"] = portal_ms(portal.lines)
             extra["first_ms"] = portal_ms(first.lines)
     finally:
-        for server in (portal, minimal, first):
+        for server in (portal, minimal, first, stack):
             if server is not None:
                 server.stop()
 
@@ -619,6 +639,16 @@ def goals(by: dict) -> None:
         f"{first:.2f}x ({'met' if first >= 0.8 else 'NOT met'}: >= 0.8x); warm {kept:.2f}x "
         f"({'met' if kept >= 0.9 else 'NOT met'}: >= 0.9x)"
     )
+    stack = f"{STACK} {warm.removeprefix('portal ')}"
+    if (stack, most) in by:
+        floor = max(by[stack, n].cpu_ms / by[minimal_of(setup), n].cpu_ms for n in LEVELS)
+        served = by[stack, most].pages_per_second / by[minimal_of(setup), most].pages_per_second
+        print(
+            "Floor: the stack alone (the minimal page with Redis sessions, sign-in, CSRF, limits,"
+            f" Babel, compression, metrics, request log) {floor:.1f}x the minimal app's CPU/page,"
+            f" pages/s at {most} learners {served:.2f}x; the portal's own work costs "
+            f"{by[setup, most].cpu_ms - by[stack, most].cpu_ms:.1f} ms CPU a first view"
+        )
 
 
 def report(rows: list[Row], extra: dict, args, workers: int, took: float) -> None:
