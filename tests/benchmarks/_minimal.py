@@ -32,13 +32,18 @@ app.jinja_loader = DictLoader({"dashboard.html": PAGE})
 _local = threading.local()
 
 
-@app.get("/dashboard")
-def dashboard():
+def upstream_data() -> dict:
+    """The instance's answer to the dashboard's request, over one connection per thread."""
     session = getattr(_local, "session", None)
     if session is None:
         session = _local.session = requests.Session()
     answer = session.post(UPSTREAM, params={"apiKey": API_KEY}, json=REQUEST, timeout=10)
-    return render_template("dashboard.html", data=answer.json().get("data") or {})
+    return answer.json().get("data") or {}
+
+
+@app.get("/dashboard")
+def dashboard():
+    return render_template("dashboard.html", data=upstream_data())
 
 
 @app.get("/healthz")

@@ -18,11 +18,9 @@ import json
 import logging
 import os
 import sys
-import threading
 import time
-from pathlib import Path
 
-import requests
+from _minimal import upstream_data
 from flask import Flask, g, render_template, request
 from flask_babel import Babel
 from flask_compress import Compress
@@ -37,9 +35,6 @@ from redis import Redis
 from portal.serving import COMPRESSED_TYPES
 
 app = Flask(__name__)
-UPSTREAM = os.environ.get("BENCH_UPSTREAM", "http://127.0.0.1:9") + "/helium"
-API_KEY = os.environ.get("BENCH_API_KEY", "")
-REQUEST = json.loads(Path(os.environ["BENCH_REQUEST"]).read_text())
 REDIS_URL = os.environ.get("REDIS_URL") or ""
 app.config.update(
     SECRET_KEY="bench-stack",
@@ -78,7 +73,6 @@ limiter = Limiter(
     app=app,
     application_limits=["1000000 per minute"],
 )
-_local = threading.local()
 REQUESTS = Counter("stack_http_requests", "Requests answered", ["endpoint", "status"])
 SECONDS = Histogram("stack_http_request_seconds", "Time to answer", ["endpoint"])
 log = logging.getLogger("stack.requests")
@@ -122,11 +116,7 @@ def start():
 @app.get("/dashboard")
 @login_required
 def dashboard():
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = _local.session = requests.Session()
-    answer = session.post(UPSTREAM, params={"apiKey": API_KEY}, json=REQUEST, timeout=10)
-    return render_template("dashboard.html", data=answer.json().get("data") or {})
+    return render_template("dashboard.html", data=upstream_data())
 
 
 @app.get("/healthz")
