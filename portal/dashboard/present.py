@@ -257,7 +257,7 @@ def _present(state: DashboardState, fetched: tuple, full_page: bool) -> tuple[di
     )
     counts = {g["kind"]: g["count"] for g in group_list or []}
     # Cards are made for the page shown only: the list is ordered and cut as answered.
-    listed = tabs.ordered(state.tab, data.get("UserContentItems"), data)
+    listed = tabs.ordered(state.tab, data.get("UserContentItems"), data) if state.is_list else None
     pager = paginate(listed, state) if state.is_list else None
     contents = content_items(pager["items"]) if pager else None
     waitlist, archives = data.get("UserWaitlist"), data.get("UserArchives")
