@@ -256,9 +256,10 @@ def _present(state: DashboardState, fetched: tuple, full_page: bool) -> tuple[di
         lambda: groups(raw_groups, state),
     )
     counts = {g["kind"]: g["count"] for g in group_list or []}
-    # Cards are made for the page shown only: the list is ordered and cut as answered.
-    listed = tabs.ordered(state.tab, data.get("UserContentItems"), data) if state.is_list else None
-    pager = paginate(listed, state) if state.is_list else None
+    pager = None
+    if state.is_list:
+        # Cards are made for the page shown only: the list is ordered and cut as answered.
+        pager = paginate(tabs.ordered(state.tab, data.get("UserContentItems"), data), state)
     contents = content_items(pager["items"]) if pager else None
     waitlist, archives = data.get("UserWaitlist"), data.get("UserArchives")
     if state.tab == "waitlistedCourses" and waitlist is not None:
