@@ -32,7 +32,7 @@ from jinja2 import DictLoader
 from prometheus_client import Counter, Histogram
 from redis import Redis
 
-from portal.serving import COMPRESSED_TYPES
+from portal.serving import COMPRESSION
 
 app = Flask(__name__)
 REDIS_URL = os.environ.get("REDIS_URL") or ""
@@ -44,10 +44,7 @@ app.config.update(
     SESSION_COOKIE_NAME="stack_session",
     RATELIMIT_STORAGE_URI=REDIS_URL or "memory://",
     RATELIMIT_HEADERS_ENABLED=False,
-    COMPRESS_MIMETYPES=COMPRESSED_TYPES,
-    COMPRESS_LEVEL=6,
-    COMPRESS_BR_LEVEL=4,
-    COMPRESS_ZSTD_LEVEL=1,
+    **COMPRESSION,
 )
 if not REDIS_URL:
     from cachelib import SimpleCache

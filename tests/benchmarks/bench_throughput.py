@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -566,14 +567,11 @@ def run_setup(name, worker_class, threads, workers, env, args, rows, extra) -> N
     """The portal and the minimal app with the same settings, measured in turns at each level
     (so that both see the same load from whatever else runs on the machine)."""
     portal_command = gunicorn_command("127.0.0.1:0", workers, threads, worker_class)
-    minimal_command = gunicorn_command(
-        "127.0.0.1:0",
-        workers,
-        threads,
-        worker_class,
-        extra=("--pythonpath", str(HERE)),
-        app="_minimal:app",
+    # The yardsticks (`_minimal.py`, `_stack.py`) run under the portal's gunicorn settings.
+    yardstick = partial(
+        gunicorn_command, "127.0.0.1:0", workers, threads, worker_class, ("--pythonpath", str(HERE))
     )
+    minimal_command = yardstick(app="_minimal:app")
     portal = start_gunicorn(portal_command, env)
     minimal = first = stack = None
     try:
@@ -592,7 +590,7 @@ def run_setup(name, worker_class, threads, workers, env, args, rows, extra) -> N
             asyncio.run(load(first.port, cookies, 1.0))
             servers[f"portal {name}{FIRST_VIEW}"] = (first, cookies)
             # The stack the portal is built on, with the minimal app's page: the floor.
-            stack = start_gunicorn([*minimal_command[:-1], "_stack:app"], env)
+            stack = start_gunicorn(yardstick(app="_stack:app"), env)
             wait_until_serving(stack.port, workers)
             stack_cookies = asyncio.run(stack_sign_in(stack.port, max(LEVELS)))
             asyncio.run(load(stack.port, stack_cookies, 1.0))
